@@ -1,0 +1,39 @@
+# Two commands for a new user: `make demo` and `make test`. Everything else is set up on the way.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint serve-demo readme-table bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (found " + sys.version.split()[0] + "); run make PYTHON=python3.11 ...")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+## demo: set up, then run the scripted walk-through against the embedded demo Sentry
+demo: $(STAMP)
+	$(BIN)/sentry-agent-mcp demo
+
+## test: set up, lint, type-check and run the whole suite
+test: lint
+	$(BIN)/python -m pytest
+
+## lint: ruff and mypy
+lint: $(STAMP)
+	$(BIN)/ruff check server tests bench
+	$(BIN)/ruff format --check server tests bench
+	$(BIN)/mypy
+
+## serve-demo: the server over streamable HTTP on 127.0.0.1:8000 against the demo Sentry
+serve-demo: $(STAMP)
+	$(BIN)/sentry-agent-mcp serve --demo --transport streamable-http --host 127.0.0.1 --port 8000
+
+## readme-table: regenerate the tool table in README.md from the catalog
+readme-table: $(STAMP)
+	$(BIN)/sentry-agent-mcp tools --write-readme README.md
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,182 @@
+"""The ``sentry-agent-mcp`` command (SPEC section 3).
+
+Exit codes: 0 success, 1 a call or check failed, 2 the configuration or the command line is wrong.
+The MCP SDK is imported only by the commands that serve or drive MCP, so ``call`` and ``tools`` start
+fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import anyio
+from pydantic import ValidationError
+
+from .config import Settings
+from .errors import ConfigurationError, SentryAgentError
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def _add_config_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("configuration (overrides the environment; secrets stay env-only)")
+    group.add_argument("--demo", action="store_true", help="use the embedded demo Sentry (no credentials)")
+    group.add_argument("--backend", choices=["auto", "direct", "hosted", "demo"], help="SENTRY_MCP_BACKEND")
+    group.add_argument("--hostname", help="SENTRY_HOSTNAME: sentry.io, host[:port] or a self-hosted URL")
+    group.add_argument("--org", help="SENTRY_ORG: default organization_slug")
+    group.add_argument("--project", help="SENTRY_PROJECT: default project_slug")
+    group.add_argument(
+        "--allow-writes", action="store_true", default=None, help="SENTRY_MCP_ALLOW_WRITES: enable write actions"
+    )
+    group.add_argument("--tools", help="SENTRY_MCP_TOOLS: all, execute, or a comma list of entities")
+    group.add_argument("--timeout", type=float, help="SENTRY_MCP_TIMEOUT: per-call deadline in seconds")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sentry-agent-mcp", description="An MCP server that lets LLM agents read and act on Sentry."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the MCP server (stdio by default)")
+    serve.add_argument("--transport", choices=["stdio", "streamable-http", "sse"], default="stdio")
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP transports: address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="HTTP transports: port (default 8000)")
+    _add_config_flags(serve)
+
+    call = sub.add_parser("call", help="make one call and print the JSON result")
+    call.add_argument("entity")
+    call.add_argument("action")
+    call.add_argument("pairs", nargs="*", metavar="key=value", help="params, e.g. organization_slug=acme")
+    call.add_argument("--params", help="params as a JSON object (merged under key=value pairs)")
+    _add_config_flags(call)
+
+    tools = sub.add_parser("tools", help="print the catalog: every pair, its params, read/write, backends")
+    fmt = tools.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="JSON (default: Markdown)")
+    fmt.add_argument("--markdown", action="store_true", help="the README's Markdown table")
+    tools.add_argument("--write-readme", type=Path, metavar="README", help=argparse.SUPPRESS)
+
+    check = sub.add_parser("check", help="check configuration and credentials against the backend")
+    _add_config_flags(check)
+
+    sub.add_parser("demo", help="a scripted walk-through against the embedded demo Sentry")
+    return parser
+
+
+def load_settings(args: argparse.Namespace) -> Settings:
+    """Environment settings, overridden by the command-line flags that were given."""
+    overrides: dict[str, Any] = {}
+    for flag in ("backend", "hostname", "org", "project", "allow_writes", "tools", "timeout"):
+        value = getattr(args, flag, None)
+        if value is not None:
+            overrides[flag] = value
+    if getattr(args, "demo", False):
+        overrides["backend"] = "demo"
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False))
+        raise ConfigurationError(f"Invalid configuration: {problems}.") from None
+
+
+def _fail(error: SentryAgentError) -> int:
+    print(f"error: {error}", file=sys.stderr)
+    return 2 if isinstance(error, ConfigurationError) else 1
+
+
+def _parse_pairs(pairs: Sequence[str], params_json: str | None) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if params_json:
+        try:
+            loaded = json.loads(params_json)
+        except ValueError as exc:
+            raise ConfigurationError(f"--params is not valid JSON: {exc}.") from None
+        if not isinstance(loaded, dict):
+            raise ConfigurationError("--params must be a JSON object.")
+        params.update(loaded)
+    for item in pairs:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigurationError(f"Expected key=value, got {item!r}.")
+        params[key] = value
+    return params
+
+
+async def _call(settings: Settings, entity: str, action: str, params: dict[str, Any]) -> Any:
+    from .backends import create_backend
+    from .executor import Executor
+
+    executor = Executor(settings, create_backend(settings))
+    try:
+        return await executor.execute(entity, action, params)
+    finally:
+        await executor.aclose()
+
+
+async def _check(settings: Settings) -> str:
+    from .backends import create_backend
+
+    backend = create_backend(settings)
+    try:
+        return await backend.check()
+    finally:
+        await backend.aclose()
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    settings.backend_kind()  # fail fast, exit 2, before any transport starts
+    if args.transport != "stdio" and args.host not in LOOPBACK_HOSTS:
+        raise ConfigurationError(
+            f"Refusing to serve on {args.host}: only loopback addresses are allowed in this version.",
+            hint="Use --host 127.0.0.1 behind a reverse proxy that authenticates clients.",
+        )
+    from .mcp_server import SentryMCPServer
+
+    server = SentryMCPServer(settings)
+    if args.transport == "stdio":
+        server.run("stdio")
+    elif args.transport == "sse":
+        server.run("sse", host=args.host, port=args.port)
+    else:
+        server.run("streamable-http", host=args.host, port=args.port)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "tools":
+            from .catalog.docs import catalog_json, markdown_table, update_readme
+
+            if args.write_readme:
+                changed = update_readme(args.write_readme)
+                print(f"{args.write_readme}: {'updated' if changed else 'already current'}")
+            elif args.json:
+                print(json.dumps(catalog_json(), indent=2))
+            else:
+                print(markdown_table(), end="")
+            return 0
+        if args.command == "demo":
+            from .walkthrough import run_walkthrough
+
+            return anyio.run(run_walkthrough)
+        settings = load_settings(args)
+        if args.command == "serve":
+            return _serve(args, settings)
+        if args.command == "check":
+            print(anyio.run(_check, settings))
+            return 0
+        params = _parse_pairs(args.pairs, args.params)
+        result = anyio.run(_call, settings, args.entity, args.action, params)
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return 0
+    except SentryAgentError as exc:
+        return _fail(exc)
+    except KeyboardInterrupt:
+        return 130

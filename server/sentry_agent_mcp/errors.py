@@ -1,0 +1,124 @@
+"""Errors an agent can act on.
+
+Every failure the server reports is one of these. Each carries a short machine-readable ``code``, a
+message that says what failed, and a hint that says what to try next: the model reads the text and
+repairs its call. None of them ever holds a token, a header or a full URL with a host.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SentryAgentError(Exception):
+    """Base class: a failure with a message, a hint and a stable ``code``."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}" if self.hint else self.message
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able description, used as MCP ``structuredContent`` and by ``call``."""
+        out: dict[str, Any] = {"type": self.code, "message": self.message}
+        if self.hint:
+            out["hint"] = self.hint
+        return out
+
+
+class ConfigurationError(SentryAgentError):
+    """The environment does not describe a usable backend."""
+
+    code = "configuration_error"
+
+
+class UnknownPairError(SentryAgentError):
+    """The entity or action does not exist in the catalog (or on this backend)."""
+
+    code = "unknown_entity_action"
+
+
+class InvalidParamsError(SentryAgentError):
+    """The params do not fit the pair's model."""
+
+    code = "invalid_params"
+
+    def __init__(self, message: str, *, hint: str | None = None, errors: list[dict[str, Any]] | None = None):
+        super().__init__(message, hint=hint)
+        self.errors = errors or []
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        if self.errors:
+            out["errors"] = self.errors
+        return out
+
+
+class WritesDisabledError(SentryAgentError):
+    """A write action was called while writes are off."""
+
+    code = "writes_disabled"
+
+
+class UnsupportedOnBackendError(SentryAgentError):
+    """The pair exists but the active backend does not serve it."""
+
+    code = "unsupported_on_backend"
+
+
+class UpstreamError(SentryAgentError):
+    """Sentry (or the Airbyte API) answered with an error status."""
+
+    code = "upstream_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        detail: str | None = None,
+        hint: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+        self.detail = detail
+        self.retry_after = retry_after
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out["status"] = self.status
+        if self.detail:
+            out["detail"] = self.detail
+        if self.retry_after is not None:
+            out["retry_after"] = self.retry_after
+        return out
+
+
+class RateLimitedError(UpstreamError):
+    """HTTP 429: the caller must slow down."""
+
+    code = "rate_limited"
+
+
+class UpstreamTimeoutError(SentryAgentError):
+    """Sentry did not answer in time."""
+
+    code = "timeout"
+
+
+class UpstreamConnectionError(SentryAgentError):
+    """Sentry could not be reached at all."""
+
+    code = "connection_error"
+
+
+class UpstreamProtocolError(SentryAgentError):
+    """Sentry answered 2xx with something that is not the JSON it should be."""
+
+    code = "bad_response"

@@ -1,0 +1,141 @@
+"""The MCP server: an ``MCPServer`` whose tools come from the catalog.
+
+``list_tools``/``call_tool`` are overridden (the SDK's documented extension point), so that the
+catalog stays the single source of truth and ``mcp dev``/``mcp run``/every transport keep working.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from mcp import MCPError
+from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
+from mcp.types import INVALID_PARAMS, CallToolResult, TextContent, Tool
+
+from . import __version__
+from .backends import create_backend
+from .catalog import CATALOG
+from .catalog.schema import input_schema
+from .config import Settings
+from .errors import SentryAgentError, UnknownPairError
+from .executor import Executor
+from .mcp_tools import DESCRIBE_TOOL, EXECUTE_TOOL, ToolSurface
+
+logger = logging.getLogger(__name__)
+
+INSTRUCTIONS = (
+    "Tools to read (and, when enabled, change) Sentry: organizations' projects, issues, events and "
+    "releases. Lists return {data, meta: {has_more, next_cursor}}: pass next_cursor back as 'cursor' "
+    "for the next page. Issue ids may be numeric or short ids like 'WEB-1A'."
+)
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def success_result(data: Any) -> CallToolResult:
+    """JSON as a text block (for every client) and as structured content."""
+    structured = data if isinstance(data, dict) else {"result": data}
+    return CallToolResult(content=[TextContent(type="text", text=_json(data))], structured_content=structured)
+
+
+def error_result(error: SentryAgentError) -> CallToolResult:
+    """An ``isError`` result the model reads and acts on."""
+    return CallToolResult(
+        content=[TextContent(type="text", text=str(error))],
+        structured_content={"error": error.to_dict()},
+        is_error=True,
+    )
+
+
+@asynccontextmanager
+async def _lifespan(server: MCPServer[Executor]) -> AsyncIterator[Executor]:
+    assert isinstance(server, SentryMCPServer)
+    executor = Executor(server.config, create_backend(server.config))
+    try:
+        yield executor
+    finally:
+        await executor.aclose()
+
+
+class SentryMCPServer(MCPServer[Executor]):
+    """The Sentry MCP server for one configuration."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.config = settings if settings is not None else Settings()
+        super().__init__(
+            "sentry-agent-mcp",
+            version=__version__,
+            instructions=INSTRUCTIONS,
+            lifespan=_lifespan,
+            log_level="WARNING",
+        )
+        self._surface: ToolSurface | None = None
+
+    @property
+    def surface(self) -> ToolSurface:
+        if self._surface is None:
+            self._surface = ToolSurface.build(self.config)
+        return self._surface
+
+    async def list_tools(self) -> list[Tool]:
+        return self.surface.tools
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[Executor, Any] | None = None
+    ) -> CallToolResult:
+        surface = self.surface
+        if name not in surface.names:
+            raise MCPError(INVALID_PARAMS, f"Unknown tool: {name}")
+        if context is None:
+            raise MCPError(INVALID_PARAMS, "Tools run only inside an MCP request.")
+        executor = context.request_context.lifespan_context
+        try:
+            if name == DESCRIBE_TOOL:
+                return success_result(self._describe(executor, arguments))
+            if name == EXECUTE_TOOL:
+                entity, action, params = _execute_arguments(arguments)
+                return success_result(await executor.execute(entity, action, params))
+            pair = surface.pairs_by_tool[name]
+            return success_result(await executor.execute(pair.entity, pair.action, arguments))
+        except SentryAgentError as exc:
+            logger.info("tool %s failed: %s", name, exc.code)
+            return error_result(exc)
+
+    def _describe(self, executor: Executor, arguments: dict[str, Any]) -> Any:
+        entity, action = arguments.get("entity"), arguments.get("action")
+        if not entity and not action:
+            return {
+                "pairs": [
+                    {"entity": p.entity, "action": p.action, "kind": p.kind.value, "description": p.description}
+                    for p in executor.pairs()
+                ]
+            }
+        pair = executor.resolve(str(entity or ""), str(action or ""))
+        return {
+            "entity": pair.entity,
+            "action": pair.action,
+            "kind": pair.kind.value,
+            "description": pair.description,
+            "params": input_schema(pair, executor.defaults),
+        }
+
+
+def _execute_arguments(arguments: dict[str, Any]) -> tuple[str, str, Any]:
+    unknown = set(arguments) - {"entity", "action", "params"}
+    entity, action = arguments.get("entity"), arguments.get("action")
+    if unknown or not isinstance(entity, str) or not isinstance(action, str):
+        valid = ", ".join(sorted({e for e, _ in CATALOG}))
+        raise UnknownPairError(
+            "sentry_execute takes {entity, action, params}"
+            + (f"; unknown argument(s): {', '.join(sorted(unknown))}" if unknown else "")
+            + ".",
+            hint=f"entity is one of: {valid}; params is an object.",
+        )
+    return entity, action, arguments.get("params")

@@ -1,0 +1,73 @@
+"""``sentry-agent-mcp demo``: what an agent sees, end to end, with no credentials.
+
+Starts the server as a subprocess on stdio against the embedded demo Sentry, connects the MCP SDK's
+client exactly as Claude Desktop would, and prints each step.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from typing import Any
+
+from mcp import Client, StdioServerParameters
+from mcp.types import CallToolResult, TextContent
+
+ORG, PROJECT = "acme", "web"
+_WIDTH = 100
+
+
+def _say(title: str) -> None:
+    print(f"\n== {title}")
+
+
+def _show(result: CallToolResult, limit: int = 700) -> Any:
+    text = "".join(block.text for block in result.content if isinstance(block, TextContent))
+    label = "isError " if result.is_error else ""
+    shown = text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters in all)"
+    print(textwrap.indent(textwrap.fill(label + shown, _WIDTH, break_on_hyphens=False), "   "))
+    return None if result.is_error else json.loads(text)
+
+
+async def run_walkthrough() -> int:
+    """Run the scripted session; 0 when every step behaved as expected."""
+    params = StdioServerParameters(command=sys.executable, args=["-m", "sentry_agent_mcp", "serve", "--demo"])
+    print("Starting `sentry-agent-mcp serve --demo` on stdio and connecting an MCP client...")
+    async with Client(params) as client:
+        tools = (await client.list_tools()).tools
+        _say(f"tools/list: {len(tools)} tools")
+        for tool in tools:
+            hints = tool.annotations
+            mode = "read-only" if hints and hints.read_only_hint else "may write"
+            print(f"   {tool.name:<28} {mode:<10} {tool.description or ''}"[: _WIDTH + 20])
+
+        _say("sentry_projects_list {}")
+        projects = _show(await client.call_tool("sentry_projects_list", {}))
+        print("   -> projects:", ", ".join(p["slug"] for p in projects["data"]))
+
+        args: dict[str, Any] = {"organization_slug": ORG, "project_slug": PROJECT, "limit": 5}
+        _say(f"sentry_issues_list {json.dumps(args)}")
+        page = _show(await client.call_tool("sentry_issues_list", args))
+        for issue in page["data"]:
+            print(f"   -> {issue['shortId']:<8} {issue['level']:<8} {issue['count']:>6} events  {issue['title']}")
+        print(f"   meta: {page['meta']}")
+
+        short_id = page["data"][0]["shortId"]
+        _say(f"sentry_issues_get {{'organization_slug': '{ORG}', 'issue_id': '{short_id}'}}")
+        issue = _show(await client.call_tool("sentry_issues_get", {"organization_slug": ORG, "issue_id": short_id}))
+        print(f"   -> {issue['shortId']} status={issue['status']} first seen {issue['firstSeen']}")
+
+        cursor = page["meta"]["next_cursor"]
+        _say(f"sentry_issues_list, next page (cursor={cursor!r})")
+        page2 = _show(await client.call_tool("sentry_issues_list", {**args, "cursor": cursor}))
+        print("   -> ", ", ".join(i["shortId"] for i in page2["data"]), f"| meta: {page2['meta']}")
+
+        _say("A mistake the agent can repair: sentry_issues_list with an unknown param")
+        bad = await client.call_tool("sentry_issues_list", {"organization_slug": ORG, "project": PROJECT})
+        _show(bad)
+
+    repeated = {i["id"] for i in page["data"]} & {i["id"] for i in page2["data"]}
+    ok = bool(bad.is_error) and not repeated
+    print("\nDone." if ok else "\nSomething was off: see above.")
+    return 0 if ok else 1
