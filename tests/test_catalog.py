@@ -112,7 +112,7 @@ def test_bad_values_name_the_field(key: tuple[str, str], params: dict[str, objec
 
 def test_unknown_entity_and_action_list_what_is_valid() -> None:
     executor = _executor()
-    with pytest.raises(UnknownPairError, match="Valid entities: .*issues"):
+    with pytest.raises(UnknownPairError, match=r"Valid entities: .*issues"):
         executor.resolve("issuez", "list")
     with pytest.raises(UnknownPairError, match="Valid actions: list, get"):
         executor.resolve("issues", "delete")

@@ -15,7 +15,6 @@ import pytest
 from pydantic import SecretStr
 
 from sentry_agent_mcp.backends import DirectBackend
-from sentry_agent_mcp.catalog import CATALOG
 from sentry_agent_mcp.config import Settings
 from sentry_agent_mcp.errors import (
     RateLimitedError,
@@ -102,7 +101,10 @@ async def test_events_full_flag_is_sent_as_sentry_expects() -> None:
     ex = _executor(handler)
     result = await ex.execute("events", "list", {"organization_slug": "acme", "project_slug": "web", "full": True})
     assert result == {"data": [], "meta": {"has_more": False, "next_cursor": None}}
-    assert seen[0].url.params["full"] == "true"
+    assert seen[0].url.params["full"] == "1"
+    # Sentry reads any non-empty `full` as true, so false must be left out, not sent as "false".
+    await ex.execute("events", "list", {"organization_slug": "acme", "project_slug": "web", "full": False})
+    assert "full" not in seen[1].url.params
     await ex.aclose()
 
 

@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     allow_writes: bool = Field(False, validation_alias=_alias("SENTRY_MCP_ALLOW_WRITES", "allow_writes"))
     tools: str = Field("all", validation_alias=_alias("SENTRY_MCP_TOOLS", "tools"))
     http_token: SecretStr | None = Field(None, validation_alias=_alias("SENTRY_MCP_HTTP_TOKEN", "http_token"))
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        "WARNING", validation_alias=_alias("SENTRY_MCP_LOG_LEVEL", "log_level")
+    )
     timeout: float = Field(
         30.0,
         gt=0,

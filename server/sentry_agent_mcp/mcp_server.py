@@ -74,7 +74,7 @@ class SentryMCPServer(MCPServer[Executor]):
             version=__version__,
             instructions=INSTRUCTIONS,
             lifespan=_lifespan,
-            log_level="WARNING",
+            log_level=self.config.log_level,
         )
         self._surface: ToolSurface | None = None
 

@@ -55,6 +55,7 @@ def build_request(pair: Pair, params: Params) -> RequestSpec:
         value = values[name]
         items = value if isinstance(value, list | tuple) else [value]
         query.extend((sentry_name, _query_value(item)) for item in items)
+    query.extend((sentry_name, "1") for name, sentry_name in route.flags.items() if values.get(name) is True)
     body = {sentry_name: values[name] for name, sentry_name in route.body.items() if name in values}
     return RequestSpec(
         method=route.method,

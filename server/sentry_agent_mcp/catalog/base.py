@@ -87,13 +87,15 @@ class Route:
 
     ``path`` is a template under ``/api/0`` whose ``{placeholders}`` are param names; each value is
     percent-encoded as one path segment. ``query`` and ``body`` map param names to Sentry's names.
-    ``fixed_query`` is sent on every call.
+    ``flags`` are boolean params sent as ``name=1`` when true and left out otherwise (Sentry reads
+    any non-empty value, ``false`` included, as true). ``fixed_query`` is sent on every call.
     """
 
     method: str
     path: str
     query: Mapping[str, str] = field(default_factory=dict)
     body: Mapping[str, str] = field(default_factory=dict)
+    flags: Mapping[str, str] = field(default_factory=dict)
     fixed_query: Mapping[str, str] = field(default_factory=dict)
 
     @property

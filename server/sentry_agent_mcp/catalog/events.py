@@ -37,7 +37,8 @@ PAIRS = [
         Route(
             "GET",
             "/projects/{organization_slug}/{project_slug}/events/",
-            query={"full": "full", "limit": "per_page", "cursor": "cursor"},
+            query={"limit": "per_page", "cursor": "cursor"},
+            flags={"full": "full"},
         ),
     ),
     Pair(

@@ -1,0 +1,53 @@
+"""`python -m sentry_agent_mcp.demo_sentry --host 127.0.0.1 --port 8765`: run the demo Sentry in the
+foreground, e.g. to point `sentry-cli`, curl or a direct-backend server at it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import uvicorn
+
+from .app import DEMO_TOKEN, create_app
+from .server import bind_socket
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m sentry_agent_mcp.demo_sentry",
+        description="Serve the embedded demo Sentry web API (/api/0/) over deterministic demo data.",
+        epilog=f"Authenticate with: Authorization: Bearer {DEMO_TOKEN}",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument(
+        "--token", action="append", dest="tokens", help="accepted bearer token (repeatable; default: the demo token)"
+    )
+    parser.add_argument("--rate-limit", type=int, default=1000, help="requests per window per route")
+    parser.add_argument("--rate-window", type=int, default=1, help="window length in seconds")
+    parser.add_argument("--self-hosted", action="store_true", help="send no X-Sentry-Rate-Limit-* headers")
+    parser.add_argument("--base-url", help="URL used in Link headers and permalinks (default: the listen URL)")
+    args = parser.parse_args(argv)
+    sock = bind_socket(args.host, args.port)
+    url = f"http://{args.host}:{sock.getsockname()[1]}"
+    app = create_app(
+        tokens=args.tokens,
+        rate_limit=args.rate_limit,
+        rate_window=args.rate_window,
+        self_hosted=args.self_hosted,
+        base_url=args.base_url or url,
+    )
+    app.over_http = True
+    print(f"demo Sentry listening on {url}", file=sys.stderr, flush=True)
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning"))
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,176 @@
+"""Every route the demo Sentry serves that Sentry's OpenAPI spec documents answers 200 with a body that
+validates against the spec's response schema (including the legacy `GET /api/0/projects/`)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+from jsonschema import Draft4Validator
+
+from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, create_app, dataset
+
+SPEC_DIR = Path(__file__).resolve().parents[2] / "shared" / "sentry-openapi"
+ORG = "/api/0/organizations/{organization_id_or_slug}"
+PROJ = "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}"
+SCHEMA_KEYWORDS_TO_DROP = {"nullable", "format", "example", "examples", "description", "title"}
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def to_json_schema(node: Any) -> Any:
+    """OpenAPI 3.0 schema -> JSON Schema: `nullable: true` allows null; `format` and examples are dropped."""
+    if isinstance(node, list):
+        return [to_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in SCHEMA_KEYWORDS_TO_DROP or key.startswith("x-"):
+            continue
+        if key == "properties":  # property names are data, never keywords
+            out[key] = {name: to_json_schema(sub) for name, sub in value.items()}
+        else:
+            out[key] = to_json_schema(value)
+    if node.get("nullable"):
+        if isinstance(out.get("type"), str):
+            out["type"] = [out["type"], "null"]
+        elif "type" not in out:
+            out = {"anyOf": [out, {"type": "null"}]}
+        if "enum" in out and None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+    return out
+
+
+@functools.cache
+def _paths() -> dict[str, Any]:
+    spec = json.loads((SPEC_DIR / "openapi-derefed.json").read_text())
+    legacy = json.loads((SPEC_DIR / "legacy-paths-2025-10.json").read_text())
+    return {**legacy["paths"], **spec["paths"]}
+
+
+@functools.cache
+def validator(method: str, template: str) -> Draft4Validator:
+    schema = _paths()[template][method.lower()]["responses"]["200"]["content"]["application/json"]["schema"]
+    return Draft4Validator(to_json_schema(schema))
+
+
+def assert_conforms(method: str, template: str, body: Any) -> None:
+    errors = sorted(validator(method, template).iter_errors(body), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app()),
+        base_url="http://demo.sentry.local",
+        headers={"Authorization": f"Bearer {DEMO_TOKEN}"},
+    ) as http:
+        yield http
+
+
+async def fetch(client: httpx.AsyncClient, url: str, method: str = "GET", **kwargs: Any) -> Any:
+    response = await client.request(method, url, **kwargs)
+    assert response.status_code == 200, (url, response.status_code, response.text[:300])
+    assert response.headers["content-type"] == "application/json"
+    return response.json()
+
+
+def _sample_issues() -> list[Any]:
+    """One issue per (project, kind, status) combination: every shape the demo produces."""
+    seen: dict[tuple[str, str, str], Any] = {}
+    for issue in dataset().issues:
+        seen.setdefault((issue.project_slug, issue.kind, issue.initial["status"]), issue)
+    return list(seen.values())
+
+
+PROJECTS = ["web", "api", "worker", "ios"]
+SIMPLE_ROUTES = [
+    ("/api/0/organizations/", "/api/0/organizations/"),
+    ("/api/0/organizations/acme/", f"{ORG}/"),
+    ("/api/0/organizations/1/?detailed=0", f"{ORG}/"),
+    ("/api/0/organizations/acme/projects/", f"{ORG}/projects/"),
+    ("/api/0/organizations/acme/teams/", f"{ORG}/teams/"),
+    ("/api/0/projects/", "/api/0/projects/"),
+    ("/api/0/organizations/acme/releases/", f"{ORG}/releases/"),
+    ("/api/0/organizations/acme/releases/?project=4502&query=api", f"{ORG}/releases/"),
+    ("/api/0/organizations/acme/shortids/WEB-1A/", f"{ORG}/shortids/{{issue_id}}/"),
+    *[(f"/api/0/projects/acme/{slug}/", f"{PROJ}/") for slug in PROJECTS],
+    *[
+        (f"/api/0/projects/acme/{slug}/issues/?query={q}", f"{PROJ}/issues/")
+        for slug in PROJECTS
+        for q in ("", "is:unresolved")
+    ],
+    ("/api/0/projects/acme/web/issues/?statsPeriod=14d&query=is:ignored", f"{PROJ}/issues/"),
+    ("/api/0/projects/acme/web/issues/?statsPeriod=&query=is:resolved", f"{PROJ}/issues/"),
+    *[(f"/api/0/projects/acme/{slug}/events/", f"{PROJ}/events/") for slug in PROJECTS],
+    *[(f"/api/0/projects/acme/{slug}/events/?full=true&per_page=20", f"{PROJ}/events/") for slug in PROJECTS],
+    ("/api/0/organizations/acme/issues/?query=&limit=100", f"{ORG}/issues/"),
+    ("/api/0/organizations/acme/issues/?query=&limit=100&cursor=0:100:0", f"{ORG}/issues/"),
+    ("/api/0/organizations/acme/issues/?query=issue.category:feedback&groupStatsPeriod=14d", f"{ORG}/issues/"),
+]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("url", "template"), SIMPLE_ROUTES, ids=[u for u, _ in SIMPLE_ROUTES])
+async def test_route_conforms(client: httpx.AsyncClient, url: str, template: str) -> None:
+    body = await fetch(client, url)
+    if isinstance(body, list):
+        assert body, f"{url} returned an empty list; nothing was validated"
+    assert_conforms("GET", template, body)
+
+
+@pytest.mark.anyio
+async def test_every_release_detail_conforms(client: httpx.AsyncClient) -> None:
+    for release in dataset().releases:
+        body = await fetch(client, f"/api/0/organizations/acme/releases/{quote(release.version, safe='')}/")
+        assert body["version"] == release.version
+        assert_conforms("GET", f"{ORG}/releases/{{version}}/", body)
+
+
+@pytest.mark.anyio
+async def test_issue_detail_and_events_conform_for_every_kind(client: httpx.AsyncClient) -> None:
+    for issue in _sample_issues():
+        detail = await fetch(client, f"/api/0/organizations/acme/issues/{issue.id}/")
+        assert_conforms("GET", f"{ORG}/issues/{{issue_id}}/", detail)
+        events = await fetch(client, f"/api/0/organizations/acme/issues/{issue.id}/events/?full=true")
+        assert_conforms("GET", f"{ORG}/issues/{{issue_id}}/events/", events)
+        for alias in ("latest", "oldest", "recommended", events[0]["eventID"]):
+            event = await fetch(client, f"/api/0/organizations/acme/issues/{issue.id}/events/{alias}/")
+            assert_conforms("GET", f"{ORG}/issues/{{issue_id}}/events/{{event_id}}/", event)
+        project_event = await fetch(client, f"/api/0/projects/acme/{issue.project_slug}/events/{events[0]['eventID']}/")
+        assert_conforms("GET", f"{PROJ}/events/{{event_id}}/", project_event)
+
+
+PUT_BODIES = [
+    {"status": "resolved"},
+    {"status": "resolvedInNextRelease"},
+    {"status": "resolved", "statusDetails": {"inRelease": "latest"}},
+    {"status": "resolved", "statusDetails": {"inCommit": {"commit": "a" * 40, "repository": "acme/web"}}},
+    {"status": "ignored", "statusDetails": {"ignoreDuration": 60}},
+    {"status": "ignored", "statusDetails": {"ignoreCount": 10, "ignoreWindow": 60}},
+    {"status": "ignored", "statusDetails": {"ignoreUserCount": 5, "ignoreUserWindow": 1440}},
+    {"status": "ignored", "substatus": "archived_until_escalating"},
+    {"status": "unresolved", "substatus": "ongoing"},
+    {"assignedTo": "team:11"},
+    {"assignedTo": "user:101", "priority": "high", "isBookmarked": True, "hasSeen": True, "isSubscribed": False},
+    {"assignedTo": ""},
+]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("body", PUT_BODIES, ids=[json.dumps(b) for b in PUT_BODIES])
+async def test_issue_update_response_conforms(client: httpx.AsyncClient, body: dict[str, Any]) -> None:
+    result = await fetch(client, "/api/0/organizations/acme/issues/WEB-1A/", method="PUT", json=body)
+    assert_conforms("PUT", f"{ORG}/issues/{{issue_id}}/", result)
+    assert_conforms("GET", f"{ORG}/issues/{{issue_id}}/", result)

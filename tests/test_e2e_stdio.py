@@ -1,0 +1,120 @@
+"""End to end over real stdio: the server as a subprocess, the demo Sentry as a real HTTP server.
+
+This is the path Claude Desktop takes: spawn the command, speak JSON-RPC over the pipes, and the
+server calls Sentry over HTTP with the configured token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from mcp import Client, StdioServerParameters
+
+from sentry_agent_mcp.demo_sentry import DemoSentryServer
+
+from conftest import CANARY_TOKEN, PYTHON, server_env
+
+pytestmark = pytest.mark.anyio
+
+
+def _params(demo: DemoSentryServer, **extra: str) -> StdioServerParameters:
+    return StdioServerParameters(
+        command=PYTHON, args=["-m", "sentry_agent_mcp", "serve"], env=server_env(demo.url, **extra)
+    )
+
+
+async def test_every_seed_tool_over_stdio(demo_sentry: DemoSentryServer) -> None:
+    async with Client(_params(demo_sentry)) as client:
+        names = {tool.name for tool in (await client.list_tools()).tools}
+        start = len(demo_sentry.requests)
+
+        async def call(name: str, args: dict[str, Any]) -> Any:
+            result = await client.call_tool(name, args)
+            assert not result.is_error, (name, result.content)
+            return result.structured_content
+
+        projects = await call("sentry_projects_list", {})
+        assert {"web", "api"} <= {p["slug"] for p in projects["data"]}
+        project = await call("sentry_projects_get", {"organization_slug": "acme", "project_slug": "web"})
+        detail = await call("sentry_project_detail_get", {"organization_slug": "acme", "project_slug": "web"})
+        assert project["slug"] == detail["slug"] == "web"
+        issues = await call("sentry_issues_list", {"organization_slug": "acme", "project_slug": "web", "limit": 5})
+        short_id = issues["data"][0]["shortId"]
+        issue = await call("sentry_issues_get", {"organization_slug": "acme", "issue_id": short_id})
+        assert issue["id"] == issues["data"][0]["id"]
+        events = await call("sentry_events_list", {"organization_slug": "acme", "project_slug": "web"})
+        event_id = events["data"][0]["eventID"]
+        event = await call(
+            "sentry_events_get", {"organization_slug": "acme", "project_slug": "web", "event_id": event_id}
+        )
+        assert event["eventID"] == event_id and event["entries"]
+        releases = await call("sentry_releases_list", {"organization_slug": "acme", "query": "frontend@1.2.3"})
+        version = next(r["version"] for r in releases["data"] if "build/45 beta" in r["version"])
+        release = await call("sentry_releases_get", {"organization_slug": "acme", "version": version})
+        assert release["version"] == "frontend@1.2.3+build/45 beta"
+
+    assert "sentry_execute" in names
+    received = demo_sentry.requests[start:]
+    paths = [r.path for r in received]
+    assert "/api/0/projects/" in paths
+    assert "/api/0/organizations/acme/releases/frontend%401.2.3%2Bbuild%2F45%20beta/" in paths
+    assert f"/api/0/organizations/acme/issues/{short_id}/" in paths
+    assert all(r.headers.get("authorization") == f"Bearer {CANARY_TOKEN}" for r in received)
+    issue_request = next(r for r in received if r.path == "/api/0/projects/acme/web/issues/")
+    assert ("limit", "5") in issue_request.query
+
+
+async def test_paging_with_next_cursor_misses_and_repeats_nothing(demo_sentry: DemoSentryServer) -> None:
+    args = {"organization_slug": "acme", "project_slug": "web", "query": "", "limit": 40}
+    seen: list[str] = []
+    pages = 0
+    async with Client(_params(demo_sentry)) as client:
+        cursor = None
+        while True:
+            result = await client.call_tool("sentry_issues_list", {**args, **({"cursor": cursor} if cursor else {})})
+            assert not result.is_error
+            page = result.structured_content
+            assert page is not None
+            seen.extend(issue["id"] for issue in page["data"])
+            pages += 1
+            if not page["meta"]["has_more"]:
+                assert page["meta"]["next_cursor"] is None
+                break
+            cursor = page["meta"]["next_cursor"]
+            assert pages < 20, "pagination does not end"
+        project = await client.call_tool("sentry_projects_get", {"organization_slug": "acme", "project_slug": "web"})
+    assert len(seen) == len(set(seen)), "an issue came twice"
+    assert pages >= 3
+    expected = _all_issue_ids(demo_sentry.url, project.structured_content["id"])  # type: ignore[index]
+    assert set(seen) == expected, "an issue is missing"
+
+
+def _all_issue_ids(url: str, project_id: str) -> set[str]:
+    """Ground truth from the demo Sentry's own issue search with the largest page size."""
+    import httpx
+
+    ids: set[str] = set()
+    cursor = None
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {CANARY_TOKEN}"}) as http:
+        while True:
+            params = {"query": "", "limit": "100", **({"cursor": cursor} if cursor else {})}
+            response = http.get("/api/0/projects/acme/web/issues/", params=params)
+            response.raise_for_status()
+            ids.update(issue["id"] for issue in response.json())
+            assert all(issue["project"]["id"] == project_id for issue in response.json())
+            links = response.headers["link"]
+            if 'rel="next"; results="true"' not in links:
+                return ids
+            cursor = links.split('rel="next"; results="true"; cursor="')[1].split('"')[0]
+
+
+async def test_errors_from_sentry_reach_the_agent_without_the_token(demo_sentry: DemoSentryServer) -> None:
+    bad = StdioServerParameters(
+        command=PYTHON, args=["-m", "sentry_agent_mcp", "serve"], env=server_env(demo_sentry.url, token="sntryu_wrong")
+    )
+    async with Client(bad) as client:
+        result = await client.call_tool("sentry_projects_list", {})
+    assert result.is_error
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert "HTTP 401" in text and "Invalid token" in text and "sntryu_wrong" not in text
