@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LINT_DIRS := $(wildcard server tests bench)
 
 .PHONY: demo test lint serve-demo readme-table bench clean
 
@@ -23,8 +24,8 @@ test: lint
 
 ## lint: ruff and mypy
 lint: $(STAMP)
-	$(BIN)/ruff check server tests bench
-	$(BIN)/ruff format --check server tests bench
+	$(BIN)/ruff check $(LINT_DIRS)
+	$(BIN)/ruff format --check $(LINT_DIRS)
 	$(BIN)/mypy
 
 ## serve-demo: the server over streamable HTTP on 127.0.0.1:8000 against the demo Sentry
