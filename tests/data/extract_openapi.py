@@ -1,0 +1,57 @@
+"""Extract the 200-response schemas of the routes the demo Sentry serves from Sentry's OpenAPI spec.
+
+The full spec lives outside the repository (``../shared/sentry-openapi``, 3.9 MB); the tests need only
+these schemas, so they are kept here (FSL-1.1-Apache-2.0, licence beside this file) and a fresh clone
+can run every test. Regenerate with ``python tests/data/extract_openapi.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+SPEC_DIR = HERE.parents[2] / "shared" / "sentry-openapi"
+OUT = HERE / "sentry-openapi-responses.json"
+ORG = "/api/0/organizations/{organization_id_or_slug}"
+PROJ = "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}"
+ROUTES = [
+    ("GET", "/api/0/organizations/"),
+    ("GET", f"{ORG}/"),
+    ("GET", f"{ORG}/projects/"),
+    ("GET", f"{ORG}/teams/"),
+    ("GET", f"{ORG}/issues/"),
+    ("GET", f"{ORG}/issues/{{issue_id}}/"),
+    ("PUT", f"{ORG}/issues/{{issue_id}}/"),
+    ("GET", f"{ORG}/issues/{{issue_id}}/events/"),
+    ("GET", f"{ORG}/issues/{{issue_id}}/events/{{event_id}}/"),
+    ("GET", f"{ORG}/shortids/{{issue_id}}/"),
+    ("GET", f"{ORG}/releases/"),
+    ("GET", f"{ORG}/releases/{{version}}/"),
+    ("GET", "/api/0/projects/"),
+    ("GET", f"{PROJ}/"),
+    ("GET", f"{PROJ}/issues/"),
+    ("GET", f"{PROJ}/events/"),
+    ("GET", f"{PROJ}/events/{{event_id}}/"),
+]
+
+
+def extract(spec_dir: Path = SPEC_DIR) -> dict[str, Any]:
+    spec = json.loads((spec_dir / "openapi-derefed.json").read_text())
+    legacy = json.loads((spec_dir / "legacy-paths-2025-10.json").read_text())
+    paths = {**legacy["paths"], **spec["paths"]}
+    out: dict[str, Any] = {}
+    for method, template in ROUTES:
+        operation = paths.get(template, {}).get(method.lower())
+        if operation is None:
+            continue
+        content = operation["responses"].get("200", {}).get("content", {}).get("application/json")
+        if content and "schema" in content:
+            out[f"{method} {template}"] = content["schema"]
+    return out
+
+
+if __name__ == "__main__":
+    OUT.write_text(json.dumps(extract(), indent=1, sort_keys=True) + "\n")
+    print(f"wrote {OUT}")
