@@ -16,7 +16,7 @@ from sentry_agent_mcp.executor import Executor
 SEED = {
     ("projects", "list"): [],
     ("projects", "get"): ["organization_slug", "project_slug"],
-    ("issues", "list"): ["organization_slug", "project_slug"],
+    ("issues", "list"): ["organization_slug"],  # org-wide search; project_slug narrows it
     ("issues", "get"): ["organization_slug", "issue_id"],
     ("events", "list"): ["organization_slug", "project_slug"],
     ("events", "get"): ["organization_slug", "project_slug", "event_id"],
@@ -67,8 +67,9 @@ def test_context_store_search_is_declared_hosted_only() -> None:
 
 
 def test_choices_are_enums() -> None:
-    schema = input_schema(CATALOG["issues", "list"])
-    assert schema["properties"]["stats_period"]["enum"] == ["", "24h", "14d"]
+    schema = input_schema(CATALOG["issues", "update"])
+    assert schema["properties"]["status"]["enum"] == ["resolved", "resolvedInNextRelease", "unresolved", "ignored"]
+    assert input_schema(CATALOG["issues", "list"])["properties"]["sort"]["enum"][0] == "date"
 
 
 def test_configured_defaults_make_fields_optional_and_say_so() -> None:
@@ -86,7 +87,7 @@ def test_unknown_param_is_rejected_naming_the_valid_ones() -> None:
         _executor().validate(CATALOG["issues", "list"], {"organization_slug": "acme", "project": "web"})
     text = str(info.value)
     assert "project: unknown parameter" in text
-    assert "project_slug*" in text and "query" in text and "cursor" in text
+    assert "Valid params: organization_slug*, project_slug, query," in text and "cursor" in text
 
 
 @pytest.mark.parametrize(
@@ -95,7 +96,7 @@ def test_unknown_param_is_rejected_naming_the_valid_ones() -> None:
         (("issues", "list"), {"organization_slug": "acme", "project_slug": "web", "limit": 500}, "limit"),
         (
             ("issues", "list"),
-            {"organization_slug": "acme", "project_slug": "web", "stats_period": "7d"},
+            {"organization_slug": "acme", "project_slug": "web", "stats_period": "7 days"},
             "stats_period",
         ),
         (("events", "get"), {"organization_slug": "acme", "project_slug": "web", "event_id": "latest"}, "event_id"),

@@ -32,7 +32,14 @@ TOKEN = "sntryu_test_token_value"
 def _executor(
     handler: Callable[[httpx.Request], httpx.Response], base_url: str = "https://sentry.example.com"
 ) -> Executor:
-    backend = DirectBackend(base_url=base_url, token=SecretStr(TOKEN), transport=httpx.MockTransport(handler))
+    """A direct backend whose Sentry is ``handler``, self-hosted (no regions: 404, as Sentry answers)."""
+
+    def self_hosted(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/api/0/users/me/regions/"):
+            return httpx.Response(404, json={"detail": "The requested resource does not exist"})
+        return handler(request)
+
+    backend = DirectBackend(base_url=base_url, token=SecretStr(TOKEN), transport=httpx.MockTransport(self_hosted))
     return Executor(Settings(backend="direct", auth_token=TOKEN), backend)
 
 
@@ -70,24 +77,25 @@ async def test_list_maps_params_to_sentry_names_and_link_to_meta() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
+        if request.url.path == "/api/0/projects/acme/web/":
+            return httpx.Response(200, json={"id": "4501", "slug": "web"})
         return httpx.Response(200, json=[{"id": "1"}], headers={"link": link})
 
     ex = _executor(handler)
-    result = await ex.execute(
-        "issues",
-        "list",
-        {
-            "organization_slug": "acme",
-            "project_slug": "web",
-            "query": "is:unresolved level:error",
-            "stats_period": "24h",
-            "limit": 5,
-        },
-    )
-    assert result == {"data": [{"id": "1"}], "meta": {"has_more": True, "next_cursor": "0:5:0"}}
-    url = seen[0].url
-    assert url.path == "/api/0/projects/acme/web/issues/"
-    assert dict(url.params) == {"query": "is:unresolved level:error", "statsPeriod": "24h", "limit": "5"}
+    args = {"organization_slug": "acme", "project_slug": "web", "query": "is:unresolved level:error", "limit": 5}
+    for _ in range(2):
+        result = await ex.execute("issues", "list", {**args, "stats_period": "24h", "environment": ["prod", "stg"]})
+        assert result == {"data": [{"id": "1"}], "meta": {"has_more": True, "next_cursor": "0:5:0"}}
+    issue_calls = [r for r in seen if r.url.path == "/api/0/organizations/acme/issues/"]
+    assert len(seen) == 3, "the project id is looked up once, then cached"
+    assert issue_calls[0].url.params.multi_items() == [
+        ("query", "is:unresolved level:error"),
+        ("environment", "prod"),
+        ("environment", "stg"),
+        ("statsPeriod", "24h"),
+        ("limit", "5"),
+        ("project", "4501"),
+    ]
     await ex.aclose()
 
 

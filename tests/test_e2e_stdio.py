@@ -61,8 +61,8 @@ async def test_every_seed_tool_over_stdio(demo_sentry: DemoSentryServer) -> None
     assert "/api/0/organizations/acme/releases/frontend%401.2.3%2Bbuild%2F45%20beta/" in paths
     assert f"/api/0/organizations/acme/issues/{short_id}/" in paths
     assert all(r.headers.get("authorization") == f"Bearer {CANARY_TOKEN}" for r in received)
-    issue_request = next(r for r in received if r.path == "/api/0/projects/acme/web/issues/")
-    assert ("limit", "5") in issue_request.query
+    issue_request = next(r for r in received if r.path == "/api/0/organizations/acme/issues/")
+    assert ("limit", "5") in issue_request.query and ("project", project["id"]) in issue_request.query
 
 
 async def test_paging_with_next_cursor_misses_and_repeats_nothing(demo_sentry: DemoSentryServer) -> None:
@@ -99,7 +99,7 @@ def _all_issue_ids(url: str, project_id: str) -> set[str]:
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {CANARY_TOKEN}"}) as http:
         while True:
             params = {"query": "", "limit": "100", **({"cursor": cursor} if cursor else {})}
-            response = http.get("/api/0/projects/acme/web/issues/", params=params)
+            response = http.get("/api/0/organizations/acme/issues/", params={**params, "project": project_id})
             response.raise_for_status()
             ids.update(issue["id"] for issue in response.json())
             assert all(issue["project"]["id"] == project_id for issue in response.json())

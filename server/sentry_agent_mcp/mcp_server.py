@@ -29,9 +29,10 @@ from .mcp_tools import DESCRIBE_TOOL, EXECUTE_TOOL, ToolSurface
 logger = logging.getLogger(__name__)
 
 INSTRUCTIONS = (
-    "Tools to read (and, when enabled, change) Sentry: organizations' projects, issues, events and "
-    "releases. Lists return {data, meta: {has_more, next_cursor}}: pass next_cursor back as 'cursor' "
-    "for the next page. Issue ids may be numeric or short ids like 'WEB-1A'."
+    "Tools to read (and, when enabled, change) Sentry: organizations, projects, issues and their events, "
+    "tags and notes, releases with deploys and commits, Discover queries, stats and release health, "
+    "monitors, alerts and replays. Lists return {data, meta: {has_more, next_cursor}}: pass next_cursor "
+    "back as 'cursor' for the next page. Issue ids may be numeric or short ids like 'WEB-1A'."
 )
 
 

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 from urllib.parse import quote
 
 from ..catalog import Pair, Params
+from ..catalog.base import Host, Route
 from ..errors import InvalidParamsError
+
+QueryItems = list[tuple[str, str | int | float | bool | None]]
+
+
+@dataclass(frozen=True)
+class ProjectLookup:
+    """A project slug that Sentry wants as a numeric id in query param ``name``."""
+
+    name: str
+    organization: str
+    slug: str
 
 
 @dataclass(frozen=True)
@@ -16,8 +28,17 @@ class RequestSpec:
     method: str
     path: str
     """Under ``/api/0``, every path value percent-encoded as one segment."""
-    query: list[tuple[str, str | int | float | bool | None]]
-    body: dict[str, Any] | None
+    query: QueryItems
+    body: dict[str, Any] | None = None
+    organization: str | None = None
+    """The organization the call is scoped to: decides the region host."""
+    host: Host = Host.ORGANIZATION
+    lookups: list[ProjectLookup] = field(default_factory=list)
+
+    @property
+    def what(self) -> str:
+        """How errors name the call: method and path, never the host or the query."""
+        return f"{self.method} /api/0{self.path}"
 
 
 def encode_segment(value: object) -> str:
@@ -30,36 +51,59 @@ def _query_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, Enum):
         return str(value.value)
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
     return str(value)
 
 
-def build_request(pair: Pair, params: Params) -> RequestSpec:
-    """Map params to path, query and body, as the pair's route says."""
-    route = pair.route
-    if route is None:
+def choose_route(pair: Pair, values: dict[str, Any]) -> Route:
+    """The first route whose path params are all given (routes are listed most specific first)."""
+    routes = pair.routes
+    if not routes:
         raise ValueError(f"{pair.entity}/{pair.action} has no direct route")
+    for route in routes:
+        if all(values.get(name) not in (None, "") for name in route.path_params):
+            return route
+    missing = [name for name in routes[-1].path_params if values.get(name) in (None, "")]
+    raise InvalidParamsError(
+        f"{pair.entity}/{pair.action} needs {', '.join(missing)}.",
+        hint="Pass it, or configure its default (SENTRY_ORG / SENTRY_PROJECT).",
+    )
+
+
+def build_request(pair: Pair, params: Params) -> tuple[Route, RequestSpec]:
+    """Map params to path, query and body, as the pair's route says."""
     values = params.model_dump(exclude_none=True)
-    path_values: dict[str, str] = {}
-    for name in route.path_params:
-        value = values.get(name)
-        if value is None or str(value) == "":
-            raise InvalidParamsError(
-                f"{pair.entity}/{pair.action} needs '{name}'.",
-                hint=f"Pass {name}, or configure its default.",
-            )
-        path_values[name] = encode_segment(value)
-    query: list[tuple[str, str | int | float | bool | None]] = list(route.fixed_query.items())
+    route = choose_route(pair, values)
+    path = route.path.format(**{name: encode_segment(values[name]) for name in route.path_params})
+    query: QueryItems = list(route.fixed_query.items())
     for name, sentry_name in route.query.items():
-        if name not in values:
-            continue
-        value = values[name]
-        items = value if isinstance(value, list | tuple) else [value]
-        query.extend((sentry_name, _query_value(item)) for item in items)
+        if name in values:
+            value = values[name]
+            items = value if isinstance(value, list | tuple) else [value]
+            query.extend((sentry_name, _query_value(item)) for item in items)
     query.extend((sentry_name, "1") for name, sentry_name in route.flags.items() if values.get(name) is True)
-    body = {sentry_name: values[name] for name, sentry_name in route.body.items() if name in values}
-    return RequestSpec(
+    organization = values.get("organization_slug")
+    lookups = []
+    for name, sentry_name in route.project_ids.items():
+        slug = values.get(name)
+        if slug is None:
+            continue
+        if str(slug).isdigit() or organization is None:
+            query.append((sentry_name, str(slug)))
+        else:
+            lookups.append(ProjectLookup(sentry_name, str(organization), str(slug)))
+    body: dict[str, Any] | None = None
+    if route.build_body is not None:
+        body = route.build_body(params.model_dump(exclude_none=True, mode="json"))
+    elif route.body:
+        body = {sentry_name: values[name] for name, sentry_name in route.body.items() if name in values}
+    return route, RequestSpec(
         method=route.method,
-        path=route.path.format(**path_values),
+        path=path,
         query=query,
-        body=body if route.body else None,
+        body=body,
+        organization=str(organization) if organization is not None and route.host is Host.ORGANIZATION else None,
+        host=route.host,
+        lookups=lookups,
     )

@@ -5,12 +5,24 @@ The MCP tools, ``sentry_execute``, the CLI and the README table are all derived 
 
 from __future__ import annotations
 
-from . import events, issues, projects, releases, search
+from . import (
+    events,
+    health,
+    issue_details,
+    issues,
+    monitoring,
+    organizations,
+    projects,
+    releases,
+    replays,
+    search,
+)
 from .base import Kind, Pair, Params, Route, Served
 
-CATALOG: dict[tuple[str, str], Pair] = {
-    pair.key: pair for module in (projects, issues, events, releases, search) for pair in module.PAIRS
-}
+FAMILIES = (organizations, projects, issues, issue_details, events, releases, health, monitoring, replays, search)
+"""One module per entity family; their order is the order of tools/list and of the README table."""
+
+CATALOG: dict[tuple[str, str], Pair] = {pair.key: pair for module in FAMILIES for pair in module.PAIRS}
 
 
 def entities() -> list[str]:

@@ -8,12 +8,13 @@ serve it). Everything else (MCP tools, ``sentry_execute``, the CLI, the README t
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Kind(StrEnum):
@@ -65,6 +66,16 @@ ProjectSlug = Annotated[
         description="Project slug or numeric id, e.g. 'web'.",
     ),
 ]
+ProjectFilter = Annotated[
+    str | None,
+    Field(
+        None,
+        min_length=1,
+        max_length=100,
+        pattern=_SLUG_PATTERN,
+        description="Only this project (slug or numeric id).",
+    ),
+]
 Cursor = Annotated[
     str | None,
     Field(
@@ -78,7 +89,50 @@ Limit = Annotated[
     int | None,
     Field(None, ge=1, le=100, description="Page size, 1-100 (Sentry's default is 100)."),
 ]
+StatsPeriod = Annotated[
+    str | None,
+    Field(
+        None,
+        pattern=r"^\d{1,4}[mhdw]$",
+        description="Relative time window ending now, e.g. '24h', '14d', '90d'; or give start and end.",
+    ),
+]
+Environments = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=64)]] | None,
+    Field(None, max_length=20, description="Only these environments, e.g. ['production']."),
+]
+
+
+class TimeWindow(Params):
+    """``stats_period`` or ``start`` + ``end``, never both: Sentry answers 400 to a mix."""
+
+    stats_period: StatsPeriod = None
+    start: datetime | None = Field(None, description="Window start, ISO 8601 (with end, instead of stats_period).")
+    end: datetime | None = Field(None, description="Window end, ISO 8601 (with start).")
+
+    @model_validator(mode="after")
+    def _one_window(self) -> Self:
+        if (self.start is None) != (self.end is None):
+            raise ValueError("give both start and end, or neither")
+        if self.start is not None and self.stats_period is not None:
+            raise ValueError("give stats_period or start/end, not both")
+        if self.start is not None and self.end is not None and self.start >= self.end:
+            raise ValueError("start must be before end")
+        return self
+
+
+TIME_WINDOW_QUERY = {"stats_period": "statsPeriod", "start": "start", "end": "end"}
+
 _PLACEHOLDER = re.compile(r"{(\w+)}")
+
+
+class Host(StrEnum):
+    """Which Sentry host a route is sent to."""
+
+    ORGANIZATION = "organization"
+    """The organization's region (``links.regionUrl``), or the configured host when it has none."""
+    CONTROL = "control"
+    """Always the configured host: user-level routes (``/auth/``, ``/users/me/regions/``)."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +142,11 @@ class Route:
     ``path`` is a template under ``/api/0`` whose ``{placeholders}`` are param names; each value is
     percent-encoded as one path segment. ``query`` and ``body`` map param names to Sentry's names.
     ``flags`` are boolean params sent as ``name=1`` when true and left out otherwise (Sentry reads
-    any non-empty value, ``false`` included, as true). ``fixed_query`` is sent on every call.
+    any non-empty value, ``false`` included, as true). ``project_ids`` maps params holding project
+    slugs to the query name that wants numeric ids (the backend looks the ids up, cached).
+    ``build_body`` replaces ``body`` when the request body is not a plain renaming. ``unwrap`` names
+    the key that holds the payload in bodies like ``{"data": ...}``; ``drop`` lists dotted keys
+    removed from every returned object (secrets). ``across_regions`` merges the answer of every region.
     """
 
     method: str
@@ -97,6 +155,12 @@ class Route:
     body: Mapping[str, str] = field(default_factory=dict)
     flags: Mapping[str, str] = field(default_factory=dict)
     fixed_query: Mapping[str, str] = field(default_factory=dict)
+    project_ids: Mapping[str, str] = field(default_factory=dict)
+    build_body: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    unwrap: str | None = None
+    drop: tuple[str, ...] = ()
+    host: Host = Host.ORGANIZATION
+    across_regions: bool = False
 
     @property
     def path_params(self) -> tuple[str, ...]:
@@ -104,18 +168,47 @@ class Route:
 
 
 @dataclass(frozen=True)
+class HostedCall:
+    """How the Airbyte-hosted connector takes a pair: which params it knows (None: all of ours),
+    which it requires, and the names it wants for some of them."""
+
+    params: tuple[str, ...] | None = None
+    required: tuple[str, ...] = ()
+    rename: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Pair:
-    """One entity/action pair of the catalog."""
+    """One entity/action pair of the catalog.
+
+    ``route`` may be a tuple of alternatives: the first whose path params are all given is used
+    (``projects list`` is org-scoped when an organization is known, else every project). ``hosted``
+    is set on the pairs the Airbyte-hosted connector serves (the nine seed pairs and its searches).
+    """
 
     entity: str
     action: str
     params: type[Params]
     kind: Kind
     description: str
-    route: Route | None = None
-    served_by: frozenset[Served] = frozenset({Served.DIRECT, Served.HOSTED})
+    route: Route | tuple[Route, ...] | None = None
+    hosted: HostedCall | None = None
     destructive: bool = False
     idempotent: bool = True
+
+    @property
+    def served_by(self) -> frozenset[Served]:
+        """Direct (and demo) when it has a route; hosted when the Airbyte connector has it."""
+        served = {Served.DIRECT} if self.route is not None else set()
+        if self.hosted is not None:
+            served.add(Served.HOSTED)
+        return frozenset(served)
+
+    @property
+    def routes(self) -> tuple[Route, ...]:
+        if self.route is None:
+            return ()
+        return self.route if isinstance(self.route, tuple) else (self.route,)
 
     @property
     def tool_name(self) -> str:
@@ -130,11 +223,9 @@ class Pair:
         return (self.entity, self.action)
 
     def field_names(self) -> list[str]:
-        return list(self.params.model_fields)
+        """Required params first, the time window last, each group in declaration order."""
+        fields = self.params.model_fields
+        return sorted(fields, key=lambda name: (not fields[name].is_required(), name in TIME_WINDOW_QUERY))
 
     def required_fields(self) -> list[str]:
         return [name for name, f in self.params.model_fields.items() if f.is_required()]
-
-    def query_value(self, params: Params) -> dict[str, Any]:
-        """The params as plain values, without the ones left unset."""
-        return params.model_dump(exclude_none=True, mode="json")

@@ -1,10 +1,27 @@
-"""Events: single occurrences, with stack traces and breadcrumbs."""
+"""Events: single occurrences with stack traces and breadcrumbs, and Discover queries over them."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from enum import StrEnum
+from typing import Annotated, Self
 
-from .base import Cursor, Kind, Limit, OrganizationSlug, Pair, Params, ProjectSlug, Route
+from pydantic import Field, model_validator
+
+from .base import (
+    TIME_WINDOW_QUERY,
+    Cursor,
+    Environments,
+    HostedCall,
+    Kind,
+    Limit,
+    OrganizationSlug,
+    Pair,
+    Params,
+    ProjectFilter,
+    ProjectSlug,
+    Route,
+    TimeWindow,
+)
 
 
 class EventsList(Params):
@@ -27,6 +44,43 @@ class EventGet(Params):
     event_id: str = Field(pattern=r"^[0-9a-fA-F]{32}$", description="The event id: 32 hexadecimal characters.")
 
 
+class Dataset(StrEnum):
+    ERRORS = "errors"
+    SPANS = "spans"
+    LOGS = "logs"
+    TRANSACTIONS = "transactions"
+    DISCOVER = "discover"
+
+
+Column = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class DiscoverQuery(TimeWindow):
+    """Query events as a table: pick columns and aggregates, filter, sort."""
+
+    organization_slug: OrganizationSlug
+    field: list[Column] = Field(
+        min_length=1,
+        max_length=20,
+        description="Columns and aggregates, e.g. ['title', 'count()', 'count_unique(user)', 'last_seen()'].",
+    )
+    dataset: Dataset = Field(Dataset.ERRORS, description="errors (default), spans, logs; transactions on old servers.")
+    query: str | None = Field(None, max_length=1000, description="Search, e.g. 'level:error release:web@2.4.0'.")
+    sort: str | None = Field(
+        None, max_length=200, description="One of the fields, '-' prefix for descending, e.g. '-count()'."
+    )
+    project_slug: ProjectFilter = None
+    environment: Environments = None
+    limit: Limit = None
+    cursor: Cursor = None
+
+    @model_validator(mode="after")
+    def _sort_is_a_field(self) -> Self:
+        if self.sort is not None and self.sort.removeprefix("-") not in self.field:
+            raise ValueError(f"sort must be one of the fields ({', '.join(self.field)}), optionally with '-'")
+        return self
+
+
 PAIRS = [
     Pair(
         "events",
@@ -40,6 +94,7 @@ PAIRS = [
             query={"limit": "per_page", "cursor": "cursor"},
             flags={"full": "full"},
         ),
+        hosted=HostedCall(params=("organization_slug", "project_slug", "full", "cursor")),
     ),
     Pair(
         "events",
@@ -48,5 +103,30 @@ PAIRS = [
         Kind.GET,
         "Get one event with its stack trace, breadcrumbs, request, tags and user.",
         Route("GET", "/projects/{organization_slug}/{project_slug}/events/{event_id}/"),
+        hosted=HostedCall(params=("organization_slug", "project_slug", "event_id")),
+    ),
+    Pair(
+        "discover",
+        "query",
+        DiscoverQuery,
+        Kind.LIST,
+        "Query events as a table (Discover/Explore): counts by title, release, user...; "
+        "meta.columns gives each column's type.",
+        Route(
+            "GET",
+            "/organizations/{organization_slug}/events/",
+            query={
+                "field": "field",
+                "dataset": "dataset",
+                "query": "query",
+                "sort": "sort",
+                "environment": "environment",
+                **TIME_WINDOW_QUERY,
+                "limit": "per_page",
+                "cursor": "cursor",
+            },
+            project_ids={"project_slug": "project"},
+            unwrap="data",
+        ),
     ),
 ]

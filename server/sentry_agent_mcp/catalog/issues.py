@@ -1,38 +1,65 @@
-"""Issues: groups of similar events, the unit an agent triages."""
+"""Issues: groups of similar events, the unit an agent triages, and the one write agents need most."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated, Any, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from .base import Cursor, Kind, Limit, OrganizationSlug, Pair, Params, ProjectSlug, Route
+from .base import (
+    TIME_WINDOW_QUERY,
+    Cursor,
+    Environments,
+    HostedCall,
+    Kind,
+    Limit,
+    OrganizationSlug,
+    Pair,
+    Params,
+    ProjectFilter,
+    Route,
+    TimeWindow,
+)
+
+IssueId = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$",
+        description="Numeric issue id ('4821') or short id ('WEB-1A').",
+    ),
+]
 
 
-class ProjectStatsPeriod(StrEnum):
-    """The only stats periods the project issue list accepts (Sentry answers 400 to others)."""
+class IssueSort(StrEnum):
+    DATE = "date"
+    NEW = "new"
+    FREQ = "freq"
+    USER = "user"
+    TRENDS = "trends"
+    INBOX = "inbox"
+    RECOMMENDED = "recommended"
 
-    NONE = ""
-    DAY = "24h"
-    TWO_WEEKS = "14d"
 
-
-class IssuesList(Params):
-    """List a project's issues, newest activity first."""
+class IssuesList(TimeWindow):
+    """List an organization's issues, optionally one project's."""
 
     organization_slug: OrganizationSlug
-    project_slug: ProjectSlug
+    project_slug: ProjectFilter = None
     query: str | None = Field(
         None,
         max_length=1000,
         description=(
-            "Sentry issue search, e.g. 'is:unresolved level:error'. Omitted means 'is:unresolved'; "
-            "send an empty string for every status."
+            "Sentry issue search, e.g. 'is:unresolved level:error assigned:me'. Omitted means "
+            "'is:unresolved'; send an empty string for every status."
         ),
     )
-    stats_period: ProjectStatsPeriod | None = Field(
-        None, description="Period of the per-issue event-count series: '24h', '14d' or '' for none."
+    sort: IssueSort | None = Field(
+        None, description="date (last seen, default), new (first seen), freq (events), user (users), ..."
     )
+    environment: Environments = None
     limit: Limit = None
     cursor: Cursor = None
 
@@ -41,12 +68,101 @@ class IssueGet(Params):
     """Identify one issue."""
 
     organization_slug: OrganizationSlug
-    issue_id: str = Field(
-        min_length=1,
-        max_length=100,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$",
-        description="Numeric issue id ('4821') or short id ('WEB-1A').",
+    issue_id: IssueId
+
+
+class IssueStatus(StrEnum):
+    RESOLVED = "resolved"
+    RESOLVED_IN_NEXT_RELEASE = "resolvedInNextRelease"
+    UNRESOLVED = "unresolved"
+    IGNORED = "ignored"
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+_IGNORE_FIELDS = ("ignore_duration", "ignore_count", "ignore_window", "ignore_user_count", "ignore_user_window")
+
+
+class IssueUpdate(IssueGet):
+    """Change one issue; only the fields given change."""
+
+    status: IssueStatus | None = Field(
+        None, description="resolved, resolvedInNextRelease, unresolved, or ignored (archived)."
     )
+    in_release: str | None = Field(
+        None, max_length=250, description="With status=resolved: resolved in this release version ('latest' allowed)."
+    )
+    ignore_duration: int | None = Field(
+        None, ge=1, le=525600, description="With status=ignored: archive for this many minutes."
+    )
+    ignore_count: int | None = Field(
+        None, ge=1, le=1_000_000, description="With status=ignored: until it occurs this many more times."
+    )
+    ignore_window: int | None = Field(None, ge=1, le=10080, description="Minutes over which ignore_count is counted.")
+    ignore_user_count: int | None = Field(
+        None, ge=1, le=1_000_000, description="With status=ignored: until this many more users are affected."
+    )
+    ignore_user_window: int | None = Field(
+        None, ge=1, le=10080, description="Minutes over which ignore_user_count is counted."
+    )
+    assigned_to: str | None = Field(
+        None,
+        max_length=200,
+        description="'user:<id>', 'team:<id>', a username or email; '' unassigns.",
+    )
+    priority: Priority | None = Field(None, description="low, medium or high.")
+    is_bookmarked: bool | None = Field(None, description="Bookmark (true) or unbookmark (false) for the token's user.")
+    has_seen: bool | None = Field(None, description="Mark seen (true) or unseen (false) for the token's user.")
+    is_subscribed: bool | None = Field(None, description="Subscribe the token's user to workflow notifications.")
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        changes = self.model_dump(exclude_none=True, exclude={"organization_slug", "issue_id"})
+        if not changes:
+            raise ValueError("give at least one change (status, assigned_to, priority, ...)")
+        if self.in_release is not None and self.status != IssueStatus.RESOLVED:
+            raise ValueError("in_release needs status='resolved'")
+        ignoring = [name for name in _IGNORE_FIELDS if getattr(self, name) is not None]
+        if ignoring and self.status != IssueStatus.IGNORED:
+            raise ValueError(f"{', '.join(ignoring)} need status='ignored'")
+        return self
+
+
+def issue_update_body(values: dict[str, Any]) -> dict[str, Any]:
+    """Sentry's mutation body: camelCase fields and ``statusDetails`` built from the flat params."""
+    body: dict[str, Any] = {}
+    renames = {
+        "status": "status",
+        "assigned_to": "assignedTo",
+        "priority": "priority",
+        "is_bookmarked": "isBookmarked",
+        "has_seen": "hasSeen",
+        "is_subscribed": "isSubscribed",
+    }
+    for name, sentry_name in renames.items():
+        if name in values:
+            body[sentry_name] = values[name]
+    details = {
+        sentry_name: values[name]
+        for name, sentry_name in (
+            ("in_release", "inRelease"),
+            ("ignore_duration", "ignoreDuration"),
+            ("ignore_count", "ignoreCount"),
+            ("ignore_window", "ignoreWindow"),
+            ("ignore_user_count", "ignoreUserCount"),
+            ("ignore_user_window", "ignoreUserWindow"),
+        )
+        if name in values
+    }
+    if body.get("status") == IssueStatus.RESOLVED_IN_NEXT_RELEASE:
+        details["inNextRelease"] = True
+    if details:
+        body["statusDetails"] = details
+    return body
 
 
 PAIRS = [
@@ -55,11 +171,25 @@ PAIRS = [
         "list",
         IssuesList,
         Kind.LIST,
-        "List a project's issues (unresolved by default) with counts, level, status and last seen.",
+        "Search an organization's issues (unresolved by default), optionally one project's: "
+        "counts, level, status, assignee, first/last seen.",
         Route(
             "GET",
-            "/projects/{organization_slug}/{project_slug}/issues/",
-            query={"query": "query", "stats_period": "statsPeriod", "limit": "limit", "cursor": "cursor"},
+            "/organizations/{organization_slug}/issues/",
+            query={
+                "query": "query",
+                "sort": "sort",
+                "environment": "environment",
+                **TIME_WINDOW_QUERY,
+                "limit": "limit",
+                "cursor": "cursor",
+            },
+            project_ids={"project_slug": "project"},
+        ),
+        hosted=HostedCall(
+            params=("organization_slug", "project_slug", "query", "stats_period", "cursor"),
+            required=("project_slug",),
+            rename={"stats_period": "statsPeriod"},
         ),
     ),
     Pair(
@@ -69,7 +199,17 @@ PAIRS = [
         Kind.GET,
         "Get one issue by numeric or short id: title, culprit, status, counts, first/last seen, assignee.",
         Route("GET", "/organizations/{organization_slug}/issues/{issue_id}/"),
+        hosted=HostedCall(params=("organization_slug", "issue_id")),
+    ),
+    Pair(
+        "issues",
+        "update",
+        IssueUpdate,
+        Kind.WRITE,
+        "Resolve, ignore (archive), reopen, assign, prioritise, bookmark or subscribe to one issue; "
+        "returns the updated issue.",
+        Route("PUT", "/organizations/{organization_slug}/issues/{issue_id}/", build_body=issue_update_body),
+        destructive=True,
+        idempotent=True,
     ),
 ]
-
-__all__ = ["PAIRS", "IssueGet", "IssuesList", "ProjectStatsPeriod"]

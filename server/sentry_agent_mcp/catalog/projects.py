@@ -1,13 +1,19 @@
-"""Projects: the units that own issues, events and releases."""
+"""Projects: the units that own issues, events and releases, and their client keys (DSNs)."""
 
 from __future__ import annotations
 
-from .base import Cursor, Kind, Limit, OrganizationSlug, Pair, Params, ProjectSlug, Route
+from pydantic import Field
+
+from .base import Cursor, HostedCall, Kind, Limit, OrganizationSlug, Pair, Params, ProjectSlug, Route
 
 
 class ProjectsList(Params):
-    """List every project the token can see, across organizations."""
+    """List projects: an organization's when one is known, else every project the token can see."""
 
+    organization_slug: OrganizationSlug | None = Field(
+        None, description="Only this organization's projects (slug or id); omit for every organization."
+    )
+    query: str | None = Field(None, max_length=200, description="Only projects whose name or slug contains this.")
     cursor: Cursor = None
     limit: Limit = None
 
@@ -19,6 +25,12 @@ class ProjectGet(Params):
     project_slug: ProjectSlug
 
 
+class ProjectKeysList(ProjectGet):
+    """List a project's client keys."""
+
+    cursor: Cursor = None
+
+
 _PROJECT_ROUTE = Route("GET", "/projects/{organization_slug}/{project_slug}/")
 
 PAIRS = [
@@ -27,8 +39,16 @@ PAIRS = [
         "list",
         ProjectsList,
         Kind.LIST,
-        "List the projects the token can see (slug, name, platform, organization).",
-        Route("GET", "/projects/", query={"cursor": "cursor", "limit": "per_page"}),
+        "List projects (slug, name, platform, organization): an organization's, or all the token sees.",
+        (
+            Route(
+                "GET",
+                "/organizations/{organization_slug}/projects/",
+                query={"query": "query", "cursor": "cursor", "limit": "per_page"},
+            ),
+            Route("GET", "/projects/", query={"query": "query", "cursor": "cursor", "limit": "per_page"}),
+        ),
+        hosted=HostedCall(params=("cursor",)),
     ),
     Pair(
         "projects",
@@ -37,6 +57,7 @@ PAIRS = [
         Kind.GET,
         "Get one project's details: platform, teams, options, latest release.",
         _PROJECT_ROUTE,
+        hosted=HostedCall(params=("organization_slug", "project_slug")),
     ),
     Pair(
         "project_detail",
@@ -45,5 +66,19 @@ PAIRS = [
         Kind.GET,
         "Get one project's details (same call as sentry_projects_get; kept for the Airbyte connector).",
         _PROJECT_ROUTE,
+        hosted=HostedCall(params=("organization_slug", "project_slug")),
+    ),
+    Pair(
+        "project_keys",
+        "list",
+        ProjectKeysList,
+        Kind.LIST,
+        "List a project's client keys: public DSNs and their state (secret keys are never returned).",
+        Route(
+            "GET",
+            "/projects/{organization_slug}/{project_slug}/keys/",
+            query={"cursor": "cursor"},
+            drop=("secret", "dsn.secret"),
+        ),
     ),
 ]

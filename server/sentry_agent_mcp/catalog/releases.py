@@ -6,7 +6,29 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from .base import Cursor, Kind, Limit, OrganizationSlug, Pair, Params, Route, not_dot_segment
+from .base import (
+    Cursor,
+    Environments,
+    HostedCall,
+    Kind,
+    Limit,
+    OrganizationSlug,
+    Pair,
+    Params,
+    ProjectFilter,
+    Route,
+    not_dot_segment,
+)
+
+Version = Annotated[
+    str,
+    AfterValidator(not_dot_segment),
+    Field(
+        min_length=1,
+        max_length=250,
+        description="The release version exactly as Sentry shows it, e.g. 'frontend@1.2.3+45'.",
+    ),
+]
 
 
 class ReleasesList(Params):
@@ -14,6 +36,8 @@ class ReleasesList(Params):
 
     organization_slug: OrganizationSlug
     query: str | None = Field(None, max_length=200, description="Only versions containing this text.")
+    project_slug: ProjectFilter = None
+    environment: Environments = None
     limit: Limit = None
     cursor: Cursor = None
 
@@ -22,12 +46,16 @@ class ReleaseGet(Params):
     """Identify one release."""
 
     organization_slug: OrganizationSlug
-    version: Annotated[str, AfterValidator(not_dot_segment)] = Field(
-        min_length=1,
-        max_length=250,
-        description="The release version exactly as Sentry shows it, e.g. 'frontend@1.2.3+45'.",
-    )
+    version: Version
 
+
+class ReleasePage(ReleaseGet):
+    """One page of something a release holds."""
+
+    cursor: Cursor = None
+
+
+_RELEASE = "/organizations/{organization_slug}/releases/{version}"
 
 PAIRS = [
     Pair(
@@ -39,8 +67,10 @@ PAIRS = [
         Route(
             "GET",
             "/organizations/{organization_slug}/releases/",
-            query={"query": "query", "limit": "per_page", "cursor": "cursor"},
+            query={"query": "query", "environment": "environment", "limit": "per_page", "cursor": "cursor"},
+            project_ids={"project_slug": "project"},
         ),
+        hosted=HostedCall(params=("organization_slug", "query", "cursor")),
     ),
     Pair(
         "releases",
@@ -48,6 +78,23 @@ PAIRS = [
         ReleaseGet,
         Kind.GET,
         "Get one release by version: dates, projects, authors, last deploy and commit.",
-        Route("GET", "/organizations/{organization_slug}/releases/{version}/"),
+        Route("GET", f"{_RELEASE}/"),
+        hosted=HostedCall(params=("organization_slug", "version")),
+    ),
+    Pair(
+        "release_deploys",
+        "list",
+        ReleasePage,
+        Kind.LIST,
+        "List where and when a release was deployed (environment, start and finish).",
+        Route("GET", f"{_RELEASE}/deploys/", query={"cursor": "cursor"}),
+    ),
+    Pair(
+        "release_commits",
+        "list",
+        ReleasePage,
+        Kind.LIST,
+        "List the commits in a release (message, author, repository): what changed.",
+        Route("GET", f"{_RELEASE}/commits/", query={"cursor": "cursor"}),
     ),
 ]

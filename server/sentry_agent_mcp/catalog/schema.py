@@ -57,6 +57,8 @@ def input_schema(pair: Pair, defaults: Mapping[str, str] | None = None) -> JSONS
     """The schema an agent sees for ``pair``, with configured defaults applied."""
     schema = compact_schema(pair.params.model_json_schema())
     schema.pop("description", None)
+    props = schema.get("properties", {})
+    schema["properties"] = {name: props[name] for name in pair.field_names() if name in props}
     for name, value in (defaults or {}).items():
         prop = schema.get("properties", {}).get(name)
         if prop is None:

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from .base import Kind, Pair, Params, Served
+from .base import HostedCall, Kind, Pair, Params
 
 
 class SearchQuery(Params):
@@ -43,7 +43,7 @@ PAIRS = [
         Kind.LIST,
         f"Search Airbyte's synced copy of Sentry {entity} (hosted backend only).",
         None,
-        served_by=frozenset({Served.HOSTED}),
+        hosted=HostedCall(),
     )
     for entity in ("projects", "issues", "events", "releases")
 ]

@@ -27,7 +27,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate-window", type=int, default=1, help="window length in seconds")
     parser.add_argument("--self-hosted", action="store_true", help="send no X-Sentry-Rate-Limit-* headers")
     parser.add_argument("--base-url", help="URL used in Link headers and permalinks (default: the listen URL)")
+    parser.add_argument(
+        "--region",
+        action="append",
+        dest="regions",
+        metavar="NAME=URL",
+        help="a region /users/me/regions/ lists (repeatable; default: us=the base URL)",
+    )
+    parser.add_argument("--no-regions", action="store_true", help="/users/me/regions/ answers 404 (self-hosted)")
+    parser.add_argument("--org-region-url", help="the organization's links.regionUrl (default: the base URL)")
     args = parser.parse_args(argv)
+    regions = None
+    if args.no_regions:
+        regions = []
+    elif args.regions:
+        pairs = [r.partition("=") for r in args.regions]
+        if any(not sep or not name or not url for name, sep, url in pairs):
+            parser.error("--region takes NAME=URL")
+        regions = [{"name": name, "url": url} for name, _, url in pairs]
     sock = bind_socket(args.host, args.port)
     url = f"http://{args.host}:{sock.getsockname()[1]}"
     app = create_app(
@@ -36,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         rate_window=args.rate_window,
         self_hosted=args.self_hosted,
         base_url=args.base_url or url,
+        regions=regions,
+        org_region_url=args.org_region_url,
     )
     app.over_http = True
     print(f"demo Sentry listening on {url}", file=sys.stderr, flush=True)

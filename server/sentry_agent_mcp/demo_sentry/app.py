@@ -14,59 +14,15 @@ from urllib.parse import parse_qsl, quote
 import anyio
 from starlette.types import Receive, Scope, Send
 
-from . import handlers as h
-from . import issue_handlers as ih
 from .data import dataset, demo_token
 from .faults import Fault
 from .http import INVALID_TOKEN, NO_CREDENTIALS, NO_PERMISSION, ApiError, ApiRequest, ApiResponse, RecordedRequest
 from .records import ALL_SCOPES
-from .routing import Handler, Route, match, split_path
+from .routes import ROUTES
+from .routing import Route, match, split_path
 from .store import Store
 
 DEMO_TOKEN = demo_token()
-ORG_READ = frozenset({"org:read", "org:write", "org:admin"})
-PROJECT_READ = frozenset({"project:read", "project:write", "project:admin"})
-EVENT_READ = frozenset({"event:read", "event:write", "event:admin"})
-EVENT_WRITE = frozenset({"event:write", "event:admin"})
-RELEASE_READ = frozenset({"org:ci", "project:releases"}) | PROJECT_READ
-
-
-def _route(name: str, path: str, **methods: tuple[Handler, frozenset[str]]) -> Route:
-    pattern = tuple(path.strip("/").split("/")) if path.strip("/") else ()
-    return Route(
-        name,
-        pattern,
-        {m.upper(): fn for m, (fn, _) in methods.items()},
-        {m.upper(): scopes for m, (_, scopes) in methods.items()},
-    )
-
-
-PROJ = "projects/{org}/{project}"
-ORG = "organizations/{org}"
-ROUTES = [
-    _route("index", "", get=(h.index, frozenset())),
-    _route("organizations", "organizations", get=(h.list_organizations, ORG_READ)),
-    _route("organization", ORG, get=(h.get_organization, ORG_READ)),
-    _route("org-projects", f"{ORG}/projects", get=(h.list_org_projects, ORG_READ)),
-    _route("org-teams", f"{ORG}/teams", get=(h.list_teams, ORG_READ)),
-    _route("org-issues", f"{ORG}/issues", get=(ih.list_org_issues, EVENT_READ)),
-    _route(
-        "org-issue",
-        f"{ORG}/issues/{{issue_id}}",
-        get=(ih.get_issue_detail, EVENT_READ),
-        put=(ih.update_issue, EVENT_WRITE),
-    ),
-    _route("org-issue-events", f"{ORG}/issues/{{issue_id}}/events", get=(ih.list_issue_events, EVENT_READ)),
-    _route("org-issue-event", f"{ORG}/issues/{{issue_id}}/events/{{event_id}}", get=(ih.get_issue_event, EVENT_READ)),
-    _route("org-shortid", f"{ORG}/shortids/{{issue_id}}", get=(ih.resolve_short_id, EVENT_READ)),
-    _route("org-releases", f"{ORG}/releases", get=(h.list_releases, RELEASE_READ)),
-    _route("org-release", f"{ORG}/releases/{{version}}", get=(h.get_release_detail, RELEASE_READ)),
-    _route("projects", "projects", get=(h.list_projects, PROJECT_READ)),
-    _route("project", PROJ, get=(h.get_project_detail, PROJECT_READ)),
-    _route("project-issues", f"{PROJ}/issues", get=(ih.list_project_issues, EVENT_READ)),
-    _route("project-events", f"{PROJ}/events", get=(h.list_project_events, PROJECT_READ)),
-    _route("project-event", f"{PROJ}/events/{{event_id}}", get=(h.get_project_event, PROJECT_READ)),
-]
 
 
 def token_scopes(token: str) -> frozenset[str]:
@@ -89,11 +45,13 @@ class DemoSentryApp:
         rate_window: int = 1,
         self_hosted: bool = False,
         base_url: str = "http://demo.sentry.local",
+        regions: list[dict[str, str]] | None = None,
+        org_region_url: str | None = None,
     ) -> None:
         self.tokens = frozenset(tokens) if tokens is not None else frozenset({DEMO_TOKEN})
         self.rate_limit, self.rate_window, self.self_hosted = rate_limit, rate_window, self_hosted
         self.base_url = base_url.rstrip("/")
-        self.store = Store(dataset(), self.base_url)
+        self.store = Store(dataset(), self.base_url, regions=regions, org_region_url=org_region_url)
         self.requests: list[RecordedRequest] = []
         self.faults: list[Fault] = []
         self.state = SimpleNamespace(requests=self.requests, store=self.store)
@@ -258,8 +216,22 @@ def create_app(
     rate_window: int = 1,
     self_hosted: bool = False,
     base_url: str = "http://demo.sentry.local",
+    regions: list[dict[str, str]] | None = None,
+    org_region_url: str | None = None,
 ) -> DemoSentryApp:
-    """A fresh demo Sentry (its own issue state and request log)."""
+    """A fresh demo Sentry (its own issue state, notes and request log).
+
+    `regions` is what `/users/me/regions/` lists (default: one `us` region at `base_url`; `[]` makes that
+    route answer 404, like a self-hosted or old Sentry). `org_region_url` is the organization's
+    `links.regionUrl` (default `base_url`): run two demos and point the first one's org at the second to
+    test a client that follows regions; both serve the same data.
+    """
     return DemoSentryApp(
-        tokens=tokens, rate_limit=rate_limit, rate_window=rate_window, self_hosted=self_hosted, base_url=base_url
+        tokens=tokens,
+        rate_limit=rate_limit,
+        rate_window=rate_window,
+        self_hosted=self_hosted,
+        base_url=base_url,
+        regions=regions,
+        org_region_url=org_region_url,
     )

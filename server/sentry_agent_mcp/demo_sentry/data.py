@@ -14,7 +14,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from . import archetypes
+from . import archetypes, population
 from .models import (
     Commit,
     Dataset,
@@ -33,6 +33,8 @@ REFERENCE_TIME = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 """The demo's "now": issue and event times spread over the 30 days before it."""
 
 SEED = 20260302
+SESSION_PROJECTS = ("web", "ios")
+"""Projects that send release-health sessions (their releases have health data)."""
 ISSUE_COUNTS = {"web": 130, "api": 30, "worker": 18, "ios": 12}
 
 
@@ -60,6 +62,15 @@ MEMBERS = (
     Member("106", "Farah Haddad", "farah", "farah@acme.example", datetime(2024, 2, 12, 9, tzinfo=UTC), ("frontend",)),
 )
 TOKEN_OWNER_ID = "101"
+TEAM_ADMINS = {("101", "frontend"), ("102", "backend"), ("104", "mobile")}
+"""(user id, team slug) pairs with the team `admin` role; other members are `contributor`s."""
+ENVIRONMENTS: tuple[tuple[str, str, bool], ...] = (
+    ("1", "production", False),
+    ("2", "staging", False),
+    ("3", "development", False),
+    ("4", "load-test", True),
+)
+"""(id, name, hidden): the organization's environments; `load-test` is hidden."""
 PROJECTS = (
     Project("4501", "web", "Web", "javascript-react", "frontend", datetime(2021, 3, 14, 10, tzinfo=UTC), "#3f70bf"),
     Project("4502", "api", "API", "python-django", "backend", datetime(2021, 3, 14, 10, 5, tzinfo=UTC), "#bf6e3f"),
@@ -105,7 +116,7 @@ def _releases(rng: random.Random) -> tuple[Release, ...]:
         commits = tuple(
             Commit(
                 _hex(rng, 160),
-                rng.choice(archetypes.COMMIT_MESSAGES),
+                rng.choice(population.COMMIT_MESSAGES),
                 rng.choice(authors),
                 created - timedelta(hours=rng.randint(2, 24 * 6), minutes=rng.randint(0, 59)),
             )
@@ -127,7 +138,7 @@ def _releases(rng: random.Random) -> tuple[Release, ...]:
 def _end_users(rng: random.Random) -> tuple[EndUser, ...]:
     users = []
     for index in range(40):
-        first, last = rng.choice(archetypes.FIRST_NAMES), rng.choice(archetypes.LAST_NAMES)
+        first, last = rng.choice(population.FIRST_NAMES), rng.choice(population.LAST_NAMES)
         handle = f"{first}.{last}".lower().replace("ü", "ue").replace("á", "a")
         users.append(
             EndUser(
@@ -135,7 +146,7 @@ def _end_users(rng: random.Random) -> tuple[EndUser, ...]:
                 f"{first} {last}",
                 f"{handle}@example.com",
                 f"203.0.113.{rng.randint(2, 254)}",
-                rng.choice(archetypes.CITIES),
+                rng.choice(population.CITIES),
             )
         )
     return tuple(users)
@@ -158,7 +169,7 @@ def _issue_spec(rng: random.Random, slug: str, kind: str) -> dict[str, Any]:
             metadata={"directive": "script-src", "uri": host, "message": title, "title": title},
         )
     if kind == "feedback":
-        message, user = rng.choice(archetypes.FEEDBACK), rng.choice(archetypes.FIRST_NAMES)
+        message, user = rng.choice(archetypes.FEEDBACK), rng.choice(population.FIRST_NAMES)
         return dict(
             title="User Feedback",
             culprit=transaction,

@@ -1,6 +1,6 @@
-"""Handlers for the index, organizations, teams, projects, project events and releases, plus the
-lookups and list plumbing every handler shares (404s, the renamed-project 302, paged responses).
-Issue routes are in `issue_handlers.py`.
+"""Handlers for the index, organizations, teams, projects and project events, plus the lookups and
+list plumbing every handler shares (404s, the renamed-project 302, paged responses). Issue routes are
+in `issue_handlers.py`, releases in `release_handlers.py`, the rest in modules named after them.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from . import event_records, records
+from . import event_records, records, search
 from .http import ApiError, ApiRequest, ApiResponse, not_found
 from .models import Event, Issue, Organization, Project, Release
 from .pagination import link_header, paginate, parse_cursor, parse_per_page
@@ -125,9 +125,22 @@ def list_teams(store: Store, request: ApiRequest) -> ApiResponse:
 
 
 def list_org_projects(store: Store, request: ApiRequest) -> ApiResponse:
+    """`query`: free text (substring of name or slug) and `id:`, `slug:`, `team:`, `platform:` filters."""
     get_org(store, request)
-    query = (request.get("query") or "").lower()
-    projects = [p for p in store.data.projects if query in p.slug or query in p.name.lower()]
+    terms, text = search.parse(request.get("query") or "")
+    needle = text.lower()
+    projects = [p for p in store.data.projects if needle in p.slug or needle in p.name.lower()]
+    fields: dict[str, Callable[[Project], str]] = {
+        "id": lambda p: p.id,
+        "slug": lambda p: p.slug,
+        "team": lambda p: p.team_slug,
+        "platform": lambda p: p.platform,
+    }
+    for term in terms:
+        get = fields.get(term.key)
+        if get is None:
+            continue
+        projects = [p for p in projects if (get(p) in term.values) != term.negated]
     return paged(store, request, projects, lambda p: records.project_summary(store, p))
 
 
@@ -177,30 +190,3 @@ def get_project_event(store: Store, request: ApiRequest) -> ApiResponse:
     if event is None or event.project_slug != project.slug:
         raise not_found()
     return ok(event_records.event_full(store, event, _issue_of(store, event)))
-
-
-# --- releases ---
-
-
-def list_releases(store: Store, request: ApiRequest) -> ApiResponse:
-    get_org(store, request)
-    releases = sorted(store.data.releases, key=lambda r: (r.date_created, r.id), reverse=True)
-    project_ids = [p for p in request.getlist("project") if p != "-1"]
-    if project_ids:
-        if not all(p.lstrip("-").isdigit() for p in project_ids):
-            raise ApiError(400, "Invalid project parameter. Values must be numbers.")
-        slugs = {p.slug for p in store.data.projects if p.id in project_ids}
-        if len(slugs) != len(set(project_ids)):
-            raise ApiError(403, "You do not have permission to perform this action.")
-        releases = [r for r in releases if slugs & set(r.project_slugs)]
-    query = (request.get("query") or "").strip().lower()
-    if query:
-        releases = [r for r in releases if query in r.version.lower()]
-    environments = set(request.getlist("environment"))
-    if environments:
-        releases = [r for r in releases if environments & {d.environment for d in r.deploys}]
-    return paged(store, request, releases, lambda r: records.release_record(store, r))
-
-
-def get_release_detail(store: Store, request: ApiRequest) -> ApiResponse:
-    return ok(records.release_record(store, get_release(store, request)))

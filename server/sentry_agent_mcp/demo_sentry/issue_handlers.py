@@ -6,21 +6,18 @@ event-id and short-id direct hits), issue detail and PUT, an issue's events (wit
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
 from typing import Any
 
 from . import event_records, issue_records, mutations, search
-from .data import REFERENCE_TIME
 from .handlers import get_issue, get_org, get_project, is_event_id, ok, paged
 from .http import ApiError, ApiRequest, ApiResponse, not_found
 from .models import Event, Issue
+from .params import environments, project_slugs, time_window
 from .store import Store
 
 ERR_PROJECT_STATS = "Invalid stats_period. Valid choices are '', '24h', and '14d'"
 ERR_GROUP_STATS = "Invalid stats_period. Valid choices are '', '24h', '14d' and 'auto'"
 _SHORT_ID = re.compile(r"^[A-Za-z0-9_.-]+-[A-Za-z0-9]+$")
-_PERIOD = re.compile(r"^(\d+)([smhdw]?)$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks", "": "seconds"}
 
 
 def _direct_hit(
@@ -46,9 +43,9 @@ def _direct_hit_response(row: dict[str, Any], event: Event | None) -> ApiRespons
 def _search(store: Store, request: ApiRequest, pool: list[Issue] | tuple[Issue, ...], query: str) -> list[Issue]:
     try:
         issues = search.matching(store, pool, query)
-        environments = set(request.getlist("environment"))
-        if environments:
-            issues = [i for i in issues if environments & {e.environment for e in store.events_of(i)}]
+        wanted = environments(request)
+        if wanted:
+            issues = [i for i in issues if wanted & {e.environment for e in store.events_of(i)}]
         return search.sort_issues(store, issues, request.get("sort") or "date")
     except search.SearchError as exc:
         raise ApiError(400, str(exc)) from None
@@ -71,41 +68,15 @@ def list_project_issues(store: Store, request: ApiRequest) -> ApiResponse:
     )
 
 
-def _time_window(request: ApiRequest) -> tuple[datetime | None, datetime | None]:
-    """`statsPeriod` (e.g. `14d`) or `start`/`end`, relative to the demo's reference time."""
-    period = request.get("statsPeriod")
-    if period:
-        match = _PERIOD.match(period)
-        if not match:
-            raise ApiError(400, f"Invalid statsPeriod: {period!r}")
-        return REFERENCE_TIME - timedelta(**{_UNITS[match[2]]: int(match[1])}), None
-    return _timestamp(request.get("start")), _timestamp(request.get("end"))
-
-
-def _timestamp(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ApiError(400, "start and end must be ISO 8601 timestamps") from None
-    return value if value.tzinfo else value.replace(tzinfo=REFERENCE_TIME.tzinfo)
-
-
 def list_org_issues(store: Store, request: ApiRequest) -> ApiResponse:
     get_org(store, request)
     group_period = request.get("groupStatsPeriod")
     if group_period not in (None, "", "24h", "14d", "auto"):
         raise ApiError(400, ERR_GROUP_STATS)
     period = {"auto": "24h", None: "24h"}.get(group_period, group_period) or None
-    project_ids = [p for p in request.getlist("project") if p != "-1"]
-    if not all(p.lstrip("-").isdigit() for p in project_ids):
-        raise ApiError(400, "Invalid project parameter. Values must be numbers.")
-    slugs = {p.slug for p in store.data.projects if p.id in project_ids}
-    if len(slugs) != len(set(project_ids)):
-        raise ApiError(403, "You do not have permission to perform this action.")
-    pool = [i for i in store.all_issues() if not slugs or i.project_slug in slugs]
-    start, end = _time_window(request)
+    slugs = project_slugs(store, request)
+    pool = [i for i in store.all_issues() if slugs is None or i.project_slug in slugs]
+    start, end = time_window(request, default=None)
     pool = [i for i in pool if (start is None or i.last_seen >= start) and (end is None or i.first_seen <= end)]
     query = (request.get("query", "is:unresolved") or "").strip()
     hit = _direct_hit(store, request, query, pool) if query else None

@@ -12,9 +12,10 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from .data import REFERENCE_TIME
-from .event_records import event_tags
 from .models import Issue, iso
 from .records import user_record
+from .release_records import release_ref
+from .tag_stats import tag_label, tag_stats
 
 if TYPE_CHECKING:
     from .store import Store
@@ -94,7 +95,7 @@ def issue_base(store: Store, issue: Issue) -> JSON:
         "issueType": issue_type(issue),
         "issueCategory": issue_category(issue),
         "metadata": dict(issue.metadata),
-        "numComments": issue.num_comments,
+        "numComments": sum(1 for a in state.activity if a["type"] == "note"),
         "assignedTo": assigned_to(store, state.assignee),
         "isBookmarked": state.is_bookmarked,
         "isSubscribed": state.is_subscribed,
@@ -167,27 +168,11 @@ def issue_org_row(store: Store, issue: Issue, stats_period: str | None) -> JSON:
     return record
 
 
-def _release_ref(store: Store, version: str | None) -> JSON | None:
-    release = store.release(version) if version else None
-    if release is None:
-        return None
-    released = release.date_released
-    return {
-        "version": release.version,
-        "shortVersion": release.version.split("@", 1)[-1],
-        "dateCreated": iso(release.date_created),
-        "dateReleased": iso(released) if released else None,
-        "ref": None,
-        "url": None,
-    }
-
-
 def issue_detail(store: Store, issue: Issue) -> JSON:
     """`GET /organizations/{org}/issues/{issue_id}/`: the base group plus activity, releases, tags, stats."""
     state = store.state[issue.id]
     events = store.events_of(issue)
     record = issue_base(store, issue)
-    tag_keys = [t["key"] for t in event_tags(events[-1], issue)]
     participants = []
     if state.assignee and state.assignee.startswith("user:"):
         member = store.data.member(state.assignee.removeprefix("user:"))
@@ -198,9 +183,12 @@ def issue_detail(store: Store, issue: Issue) -> JSON:
         "seenBy": seen_by,
         "userReportCount": 1 if issue.kind == "feedback" else 0,
         "participants": participants,
-        "firstRelease": _release_ref(store, events[0].release),
-        "lastRelease": _release_ref(store, events[-1].release),
-        "tags": [{"key": key, "name": key.replace(".", " ").title(), "totalValues": issue.count} for key in tag_keys],
+        "firstRelease": release_ref(store, events[0].release),
+        "lastRelease": release_ref(store, events[-1].release),
+        "tags": [
+            {"key": key, "name": tag_label(key), "totalValues": sum(s.count for s in values)}
+            for key, values in tag_stats(store, issue).items()
+        ],
         "stats": {"24h": stats(issue, "24h"), "30d": stats(issue, "30d")},
         "inbox": _inbox(store, issue),
         "owners": [_owner(store, issue)],

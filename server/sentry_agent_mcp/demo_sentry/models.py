@@ -188,3 +188,10 @@ class Dataset:
 def stable_hash(*parts: object) -> str:
     """A short deterministic hex digest (unlike `hash()`, the same in every process)."""
     return hashlib.md5(":".join(map(str, parts)).encode(), usedforsecurity=False).hexdigest()
+
+
+def stable_uuid(*parts: object) -> str:
+    """A deterministic version-4-shaped uuid (monitor and check-in ids)."""
+    raw = stable_hash(*parts)
+    variant = "89ab"[int(raw[16], 16) % 4]
+    return f"{raw[:8]}-{raw[8:12]}-4{raw[13:16]}-{variant}{raw[17:20]}-{raw[20:32]}"

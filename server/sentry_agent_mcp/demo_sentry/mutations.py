@@ -10,7 +10,8 @@ from typing import Any
 
 from .http import ApiError
 from .models import Issue, Member, iso
-from .records import repository_record, user_record
+from .records import user_record
+from .release_records import repository_record
 from .store import IssueState, Store
 
 STATUSES = ("resolved", "resolvedInNextRelease", "unresolved", "ignored", "muted")

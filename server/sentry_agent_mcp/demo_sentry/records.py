@@ -1,17 +1,16 @@
-"""JSON shapes for users, organizations, teams, projects and releases.
+"""JSON shapes for users, organizations, teams and projects.
 
 Same keys and types as Sentry's serializers (and the OpenAPI response schemas), filled from the demo
-data. Issue shapes are in `issue_records.py`, event shapes in `event_records.py`.
+data. Releases are in `release_records.py`, issues in `issue_records.py`, events in `event_records.py`.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from .data import REFERENCE_TIME
-from .models import Member, Project, Release, Team, iso, stable_hash
+from .data import REFERENCE_TIME, SESSION_PROJECTS, TEAM_ADMINS
+from .models import Member, Project, Team, iso, stable_hash
 
 if TYPE_CHECKING:
     from .store import Store
@@ -57,7 +56,6 @@ PROJECT_FEATURES = (
     "similarity-view",
 )
 LETTER_AVATAR: JSON = {"avatarType": "letter_avatar", "avatarUuid": None, "avatarUrl": None}
-_SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?$")
 
 
 def user_record(member: Member) -> JSON:
@@ -96,7 +94,7 @@ def org_summary(store: Store) -> JSON:
         "isEarlyAdopter": False,
         "require2FA": False,
         "avatar": dict(LETTER_AVATAR),
-        "links": {"organizationUrl": store.base_url, "regionUrl": store.base_url},
+        "links": {"organizationUrl": store.base_url, "regionUrl": store.org_region_url},
         "hasAuthProvider": False,
         "allowMemberInvite": True,
         "allowMemberProjectCreation": True,
@@ -130,13 +128,14 @@ def org_detail(store: Store, detailed: bool) -> JSON:
 
 def team_record(store: Store, team: Team) -> JSON:
     members = [m for m in store.data.members if team.slug in m.team_slugs]
+    is_member = any(m.id == store.owner.id for m in members)
     return {
         "id": team.id,
         "slug": team.slug,
         "name": team.name,
         "dateCreated": iso(team.date_created),
-        "isMember": any(m.id == store.owner.id for m in members),
-        "teamRole": "contributor",
+        "isMember": is_member,
+        "teamRole": ("admin" if (store.owner.id, team.slug) in TEAM_ADMINS else "contributor") if is_member else None,
         "flags": {"idp:provisioned": False},
         "access": ["alerts:read", "event:read", "event:write", "project:read", "project:releases", "team:read"],
         "hasAccess": True,
@@ -176,7 +175,7 @@ def _project_flags(store: Store, project: Project) -> JSON:
         "hasNewFeedbacks": False,
         "hasProfiles": mobile,
         "hasReplays": project.slug == "web",
-        "hasSessions": project.slug in ("web", "ios"),
+        "hasSessions": project.slug in SESSION_PROJECTS,
         "hasInsightsHttp": True,
         "hasInsightsDb": project.slug in ("api", "worker"),
         "hasInsightsAssets": project.slug == "web",
@@ -294,104 +293,4 @@ def project_detail(store: Store, project: Project) -> JSON:
         "seerNightshiftTweaks": None,
         "scmSourceContextEnabled": False,
         "debugFilesRole": None,
-    }
-
-
-def version_info(version: str) -> JSON:
-    """Split `package@version+build` the way Sentry does; unparsable versions keep only `raw`."""
-    package, sep, rest = version.partition("@")
-    if not sep:
-        package, rest = "", version
-    core, plus, build = rest.partition("+")
-    parsed: JSON = {"raw": rest}
-    match = _SEMVER.match(core)
-    if match and (not plus or re.fullmatch(r"[0-9A-Za-z.-]+", build)):
-        parsed |= {
-            "major": int(match[1]),
-            "minor": int(match[2]),
-            "patch": int(match[3]),
-            "pre": match[4],
-            "buildCode": build or None,
-            "components": 3,
-        }
-    return {"package": package or None, "version": parsed, "description": rest, "buildHash": None}
-
-
-def repository_record(slug: str) -> JSON:
-    return {
-        "id": str(70 + len(slug)),
-        "name": f"acme/{slug}",
-        "url": f"https://github.com/acme/{slug}",
-        "provider": {"id": "integrations:github", "name": "GitHub"},
-        "status": "active",
-        "dateCreated": "2021-03-14T10:12:00Z",
-        "integrationId": "2933",
-        "externalSlug": f"acme/{slug}",
-        "externalId": str(873300 + len(slug)),
-    }
-
-
-def release_record(store: Store, release: Release) -> JSON:
-    """`GET /organizations/{org}/releases/` rows and the release detail."""
-    stats = store.release_stats(release.version)
-    last_commit = release.commits[-1] if release.commits else None
-    last_deploy = release.deploys[-1] if release.deploys else None
-    author_ids = dict.fromkeys(c.author_id for c in release.commits)
-    authors = [user_record(m) for a in author_ids if (m := store.data.member(a))]
-    projects = [store.data.project(slug) for slug in release.project_slugs]
-    return {
-        "id": release.id,
-        "version": release.version,
-        "status": "open",
-        "shortVersion": version_info(release.version)["description"],
-        "versionInfo": version_info(release.version),
-        "ref": None,
-        "url": None,
-        "dateReleased": iso(d) if (d := release.date_released) else None,
-        "dateCreated": iso(release.date_created),
-        "dateStarted": None,
-        "data": {},
-        "newGroups": stats.new_groups,
-        "owner": None,
-        "commitCount": len(release.commits),
-        "lastCommit": None
-        if last_commit is None
-        else {
-            "id": last_commit.id,
-            "message": last_commit.message,
-            "dateCreated": iso(last_commit.date),
-            "pullRequest": None,
-            "suspectCommitType": "",
-            "repository": repository_record(projects[0].slug),
-            "author": next((a for a in authors if a["id"] == last_commit.author_id), None),
-        },
-        "deployCount": len(release.deploys),
-        "lastDeploy": None
-        if last_deploy is None
-        else {
-            "id": last_deploy.id,
-            "environment": last_deploy.environment,
-            "dateStarted": iso(last_deploy.date_started),
-            "dateFinished": iso(last_deploy.date_finished),
-            "name": f"{release.version} to {last_deploy.environment}",
-            "url": None,
-        },
-        "authors": authors,
-        "projects": [
-            {
-                "id": int(p.id),
-                "slug": p.slug,
-                "name": p.name,
-                "newGroups": stats.new_groups,
-                "platform": p.platform,
-                "platforms": [store.event_platform(p.slug)],
-                "hasHealthData": False,
-            }
-            for p in projects
-        ],
-        "firstEvent": iso(stats.first_event) if stats.first_event else None,
-        "lastEvent": iso(stats.last_event) if stats.last_event else None,
-        "currentProjectMeta": {},
-        "userAgent": None,
-        "adoptionStages": None,
     }

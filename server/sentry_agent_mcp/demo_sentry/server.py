@@ -27,8 +27,10 @@ def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
 class DemoSentryServer:
     """`with DemoSentryServer() as server: httpx.get(server.url + "/api/0/", ...)`.
 
-    Keyword arguments go to `create_app`; `base_url` defaults to the server's own URL so that Link
-    headers and permalinks point back at it. `requests` is the app's request log.
+    Keyword arguments go to `create_app` (`tokens`, `rate_limit`, `rate_window`, `self_hosted`, `regions`,
+    `org_region_url`, `base_url`); `base_url` defaults to the server's own URL so that Link headers,
+    permalinks, the default `us` region and `links.regionUrl` point back at it. `requests` is the app's
+    request log.
     """
 
     def __init__(self, **create_app_kwargs: Any) -> None:

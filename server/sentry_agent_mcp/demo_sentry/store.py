@@ -1,7 +1,8 @@
-"""One app instance's view of the demo data: lookups by id or slug, and the mutable issue state.
+"""One app instance's view of the demo data: lookups by id or slug, the mutable issue state (with the
+notes), and the region settings (`regions`, `org_region_url`).
 
 The generated data set is shared and immutable; each `Store` owns its own `IssueState` per issue,
-so a PUT in one app (or one test) never leaks into another.
+so a PUT or a new note in one app (or one test) never leaks into another.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .models import (
     base32_encode,
     iso,
 )
+from .notes import NOTE_ID_START, seeded_notes
 
 EVENT_PLATFORMS = {
     "javascript-react": "javascript",
@@ -55,14 +57,29 @@ class ReleaseStats:
     new_groups: int
     first_event: datetime | None
     last_event: datetime | None
+    environments: frozenset[str] = frozenset()
+    """Where the release was deployed or sent events (what the releases list's `environment` filters on)."""
 
 
 class Store:
     """Indexes over the data set plus per-instance issue state."""
 
-    def __init__(self, data: Dataset, base_url: str) -> None:
+    def __init__(
+        self,
+        data: Dataset,
+        base_url: str,
+        *,
+        regions: list[dict[str, str]] | None = None,
+        org_region_url: str | None = None,
+    ) -> None:
         self.data = data
         self.base_url = base_url.rstrip("/")
+        self.regions = [dict(r) for r in regions] if regions is not None else [{"name": "us", "url": self.base_url}]
+        """What `/users/me/regions/` lists; empty = a self-hosted or old Sentry (that route answers 404)."""
+        self.org_region_url = (org_region_url or self.base_url).rstrip("/")
+        """The organization's `links.regionUrl`: where a client should send org-scoped calls."""
+        self._next_note_id = NOTE_ID_START + 10_000
+        notes = seeded_notes()
         owner = data.member(TOKEN_OWNER_ID)
         assert owner is not None
         self.owner: Member = owner
@@ -87,7 +104,8 @@ class Store:
                         "data": {},
                         "user": None,
                         "dateCreated": iso(issue.first_seen),
-                    }
+                    },
+                    *(dict(note) for note in notes.get(issue.id, ())),
                 ],
             )
         self._issues = {i.id: i for i in data.issues}
@@ -135,6 +153,15 @@ class Store:
         lowered = text.lower()
         return next((m for m in self.data.members if lowered in (m.id, m.username.lower(), m.email.lower())), None)
 
+    def next_note_id(self) -> str:
+        self._next_note_id += 1
+        return str(self._next_note_id)
+
+    def notes_of(self, issue: Issue) -> list[dict[str, Any]]:
+        """The issue's notes (comment activities), newest first."""
+        notes = [a for a in self.state[issue.id].activity if a["type"] == "note"]
+        return sorted(notes, key=lambda a: int(a["id"]), reverse=True)
+
     # --- collections ---
 
     def issues_of(self, project_slug: str) -> list[Issue]:
@@ -165,6 +192,7 @@ class Store:
     def _compute_release_stats(self) -> dict[str, ReleaseStats]:
         new_groups: dict[str, int] = {}
         times: dict[str, list[datetime]] = {}
+        envs: dict[str, set[str]] = {r.version: {d.environment for d in r.deploys} for r in self.data.releases}
         for issue in self.data.issues:
             events = self.events_of(issue)
             if events and events[0].release:
@@ -172,10 +200,14 @@ class Store:
             for event in events:
                 if event.release:
                     times.setdefault(event.release, []).append(event.timestamp)
+                    envs.setdefault(event.release, set()).add(event.environment)
         stats = {}
         for release in self.data.releases:
             seen = times.get(release.version, [])
             stats[release.version] = ReleaseStats(
-                new_groups.get(release.version, 0), min(seen) if seen else None, max(seen) if seen else None
+                new_groups.get(release.version, 0),
+                min(seen) if seen else None,
+                max(seen) if seen else None,
+                frozenset(envs[release.version]),
             )
         return stats

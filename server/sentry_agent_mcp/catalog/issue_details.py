@@ -1,0 +1,194 @@
+"""What hangs off an issue: its events, tag distributions, hashes and notes, and the reverse lookup
+from an event id to its issue."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field
+
+from .base import (
+    TIME_WINDOW_QUERY,
+    Cursor,
+    Environments,
+    Kind,
+    Limit,
+    OrganizationSlug,
+    Pair,
+    Params,
+    Route,
+    TimeWindow,
+)
+from .issues import IssueId
+
+EventId = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{32}$", description="An event id: 32 hexadecimal characters.")]
+TagKey = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9_.:\-]+$",
+        description="Tag key, e.g. 'browser', 'release', 'url', 'user', 'environment'.",
+    ),
+]
+
+
+class IssueEventsList(TimeWindow):
+    """List one issue's events, newest first."""
+
+    organization_slug: OrganizationSlug
+    issue_id: IssueId
+    query: str | None = Field(None, max_length=1000, description="Event search, e.g. 'browser.name:Chrome'.")
+    environment: Environments = None
+    full: bool | None = Field(None, description="true to include each event's full body (stack traces); large.")
+    limit: Limit = None
+    cursor: Cursor = None
+
+
+class IssueEventGet(Params):
+    """Identify one event of an issue."""
+
+    organization_slug: OrganizationSlug
+    issue_id: IssueId
+    event_id: str = Field(
+        pattern=r"^(latest|oldest|recommended|[0-9a-fA-F]{32})$",
+        description="'latest', 'oldest', 'recommended' (Sentry's pick of the most useful), or a 32-hex event id.",
+    )
+    environment: Environments = None
+
+
+class IssueTagGet(Params):
+    """Identify one tag of an issue."""
+
+    organization_slug: OrganizationSlug
+    issue_id: IssueId
+    key: TagKey
+    environment: Environments = None
+
+
+class TagValueSort(StrEnum):
+    COUNT = "-count"
+    LAST_SEEN = "-date"
+    FIRST_SEEN = "-age"
+
+
+class IssueTagValuesList(IssueTagGet):
+    """List every value of one tag of an issue."""
+
+    sort: TagValueSort | None = Field(None, description="-count (most events first), -date (last seen), -age.")
+    cursor: Cursor = None
+
+
+class IssueHashesList(Params):
+    """List the fingerprint hashes merged into an issue."""
+
+    organization_slug: OrganizationSlug
+    issue_id: IssueId
+    cursor: Cursor = None
+
+
+class IssueNotesList(IssueHashesList):
+    """List an issue's notes (comments), newest first."""
+
+
+class IssueNoteCreate(Params):
+    """Add a note to an issue."""
+
+    organization_slug: OrganizationSlug
+    issue_id: IssueId
+    text: str = Field(min_length=1, max_length=5000, description="The note, Markdown allowed; @mentions notify.")
+
+
+class EventIdGet(Params):
+    """Identify an event anywhere in the organization."""
+
+    organization_slug: OrganizationSlug
+    event_id: EventId
+
+
+_ISSUE = "/organizations/{organization_slug}/issues/{issue_id}"
+
+PAIRS = [
+    Pair(
+        "issue_events",
+        "list",
+        IssueEventsList,
+        Kind.LIST,
+        "List one issue's events (newest first): when, release, environment, user, tags.",
+        Route(
+            "GET",
+            f"{_ISSUE}/events/",
+            query={
+                **TIME_WINDOW_QUERY,
+                "query": "query",
+                "environment": "environment",
+                "limit": "per_page",
+                "cursor": "cursor",
+            },
+            flags={"full": "full"},
+        ),
+    ),
+    Pair(
+        "issue_events",
+        "get",
+        IssueEventGet,
+        Kind.GET,
+        "Get one event of an issue ('latest', 'oldest', 'recommended' or an id) with stack trace and breadcrumbs.",
+        Route("GET", f"{_ISSUE}/events/{{event_id}}/", query={"environment": "environment"}),
+    ),
+    Pair(
+        "issue_tags",
+        "get",
+        IssueTagGet,
+        Kind.GET,
+        "How one tag is spread over an issue's events: top values with counts (browsers, releases, users).",
+        Route("GET", f"{_ISSUE}/tags/{{key}}/", query={"environment": "environment"}),
+    ),
+    Pair(
+        "issue_tag_values",
+        "list",
+        IssueTagValuesList,
+        Kind.LIST,
+        "List every value of one tag of an issue, with counts and first/last seen.",
+        Route(
+            "GET",
+            f"{_ISSUE}/tags/{{key}}/values/",
+            query={"environment": "environment", "sort": "sort", "cursor": "cursor"},
+        ),
+    ),
+    Pair(
+        "issue_hashes",
+        "list",
+        IssueHashesList,
+        Kind.LIST,
+        "List the fingerprint hashes grouped into an issue, each with its latest event.",
+        Route("GET", f"{_ISSUE}/hashes/", query={"cursor": "cursor"}),
+    ),
+    Pair(
+        "issue_notes",
+        "list",
+        IssueNotesList,
+        Kind.LIST,
+        "List an issue's notes (team comments), newest first.",
+        Route("GET", f"{_ISSUE}/notes/", query={"cursor": "cursor"}),
+    ),
+    Pair(
+        "issue_notes",
+        "create",
+        IssueNoteCreate,
+        Kind.WRITE,
+        "Add a note (comment) to an issue; each call adds one more note.",
+        Route("POST", f"{_ISSUE}/notes/", body={"text": "text"}),
+        destructive=False,
+        idempotent=False,
+    ),
+    Pair(
+        "event_ids",
+        "get",
+        EventIdGet,
+        Kind.GET,
+        "Find which project and issue an event id belongs to (with the event).",
+        Route("GET", "/organizations/{organization_slug}/eventids/{event_id}/"),
+    ),
+]

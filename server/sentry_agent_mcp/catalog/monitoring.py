@@ -1,0 +1,180 @@
+"""What watches the code: cron monitors and their check-ins, alert rules (legacy metric and issue
+alerts) and the newer detectors and workflows that replace them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from .base import (
+    Cursor,
+    Environments,
+    Kind,
+    Limit,
+    OrganizationSlug,
+    Pair,
+    Params,
+    ProjectFilter,
+    ProjectSlug,
+    Route,
+)
+
+MonitorSlug = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        description="Monitor slug or id, e.g. 'nightly-billing'.",
+    ),
+]
+RuleId = Annotated[str, Field(pattern=r"^[0-9]{1,20}$", description="Numeric rule id.")]
+
+
+class MonitorsList(Params):
+    """List an organization's cron monitors."""
+
+    organization_slug: OrganizationSlug
+    project_slug: ProjectFilter = None
+    environment: Environments = None
+    query: str | None = Field(None, max_length=200, description="Only monitors whose name or slug contains this.")
+    limit: Limit = None
+    cursor: Cursor = None
+
+
+class MonitorGet(Params):
+    """Identify one cron monitor."""
+
+    organization_slug: OrganizationSlug
+    monitor_slug: MonitorSlug
+
+
+class MonitorCheckinsList(MonitorGet):
+    """List a monitor's check-ins, newest first."""
+
+    environment: Environments = None
+    limit: Limit = None
+    cursor: Cursor = None
+
+
+class OrgPage(Params):
+    """One page of an organization-wide list."""
+
+    organization_slug: OrganizationSlug
+    limit: Limit = None
+    cursor: Cursor = None
+
+
+class AlertRuleGet(Params):
+    """Identify one metric alert rule."""
+
+    organization_slug: OrganizationSlug
+    alert_rule_id: RuleId
+
+
+class ProjectPage(Params):
+    """One page of a project's list."""
+
+    organization_slug: OrganizationSlug
+    project_slug: ProjectSlug
+    cursor: Cursor = None
+
+
+class IssueAlertRuleGet(Params):
+    """Identify one issue alert rule of a project."""
+
+    organization_slug: OrganizationSlug
+    project_slug: ProjectSlug
+    rule_id: RuleId
+
+
+class DetectorsList(OrgPage):
+    """List an organization's detectors."""
+
+    project_slug: ProjectFilter = None
+    query: str | None = Field(None, max_length=200, description="Filter by name, type or assignee.")
+
+
+_O = "/organizations/{organization_slug}"
+_PAGE = {"limit": "per_page", "cursor": "cursor"}
+
+PAIRS = [
+    Pair(
+        "monitors",
+        "list",
+        MonitorsList,
+        Kind.LIST,
+        "List cron monitors: schedule, status per environment (ok, error, missed), next expected check-in.",
+        Route(
+            "GET",
+            f"{_O}/monitors/",
+            query={"environment": "environment", "query": "query", **_PAGE},
+            project_ids={"project_slug": "project"},
+        ),
+    ),
+    Pair(
+        "monitors",
+        "get",
+        MonitorGet,
+        Kind.GET,
+        "Get one cron monitor: schedule, margins, environments and their last check-in.",
+        Route("GET", f"{_O}/monitors/{{monitor_slug}}/"),
+    ),
+    Pair(
+        "monitor_checkins",
+        "list",
+        MonitorCheckinsList,
+        Kind.LIST,
+        "List a cron monitor's check-ins (newest first): status, duration, environment.",
+        Route("GET", f"{_O}/monitors/{{monitor_slug}}/checkins/", query={"environment": "environment", **_PAGE}),
+    ),
+    Pair(
+        "alert_rules",
+        "list",
+        OrgPage,
+        Kind.LIST,
+        "List metric alert rules (legacy API): query, thresholds, triggers and actions.",
+        Route("GET", f"{_O}/alert-rules/", query=_PAGE),
+    ),
+    Pair(
+        "alert_rules",
+        "get",
+        AlertRuleGet,
+        Kind.GET,
+        "Get one metric alert rule (legacy API) with its triggers.",
+        Route("GET", f"{_O}/alert-rules/{{alert_rule_id}}/"),
+    ),
+    Pair(
+        "issue_alert_rules",
+        "list",
+        ProjectPage,
+        Kind.LIST,
+        "List a project's issue alert rules (legacy API): conditions, filters, actions.",
+        Route("GET", "/projects/{organization_slug}/{project_slug}/rules/", query={"cursor": "cursor"}),
+    ),
+    Pair(
+        "issue_alert_rules",
+        "get",
+        IssueAlertRuleGet,
+        Kind.GET,
+        "Get one issue alert rule of a project (legacy API).",
+        Route("GET", "/projects/{organization_slug}/{project_slug}/rules/{rule_id}/"),
+    ),
+    Pair(
+        "detectors",
+        "list",
+        DetectorsList,
+        Kind.LIST,
+        "List detectors (the new monitors API): what raises issues and for which projects.",
+        Route("GET", f"{_O}/detectors/", query={"query": "query", **_PAGE}, project_ids={"project_slug": "project"}),
+    ),
+    Pair(
+        "workflows",
+        "list",
+        OrgPage,
+        Kind.LIST,
+        "List workflows (the new alerts API): triggers, conditions and actions.",
+        Route("GET", f"{_O}/workflows/", query=_PAGE),
+    ),
+]

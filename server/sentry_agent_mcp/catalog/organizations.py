@@ -1,0 +1,196 @@
+"""Organizations and who is in them: orgs (across regions), the current user, teams, members,
+and the org-wide vocabularies agents filter by (environments, tag keys)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field
+
+from .base import (
+    TIME_WINDOW_QUERY,
+    Cursor,
+    Environments,
+    Host,
+    Kind,
+    Limit,
+    OrganizationSlug,
+    Pair,
+    Params,
+    ProjectFilter,
+    Route,
+    TimeWindow,
+)
+
+TeamSlug = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        description="Team slug or id, e.g. 'backend'.",
+    ),
+]
+SearchText = Annotated[
+    str | None, Field(None, max_length=200, description="Only items whose name or slug contains this text.")
+]
+
+
+class OrganizationsList(Params):
+    """List the organizations the token can see, in every region."""
+
+    query: str | None = Field(None, max_length=200, description="Sentry org search, e.g. 'slug:acme' or a name.")
+    limit: Limit = None
+    cursor: Cursor = None
+
+
+class OrganizationGet(Params):
+    """Identify one organization."""
+
+    organization_slug: OrganizationSlug
+
+
+class UsersMe(Params):
+    """No params: the user behind the token."""
+
+
+class TeamsList(Params):
+    """List an organization's teams."""
+
+    organization_slug: OrganizationSlug
+    query: SearchText = None
+    limit: Limit = None
+    cursor: Cursor = None
+
+
+class TeamGet(Params):
+    """Identify one team."""
+
+    organization_slug: OrganizationSlug
+    team_slug: TeamSlug
+
+
+class MembersList(Params):
+    """List an organization's members, pending invites included."""
+
+    organization_slug: OrganizationSlug
+    query: str | None = Field(None, max_length=200, description="Filter, e.g. 'email:jane@acme.com' or a name.")
+    limit: Limit = None
+    cursor: Cursor = None
+
+
+class Visibility(StrEnum):
+    ALL = "all"
+    VISIBLE = "visible"
+    HIDDEN = "hidden"
+
+
+class EnvironmentsList(Params):
+    """List an organization's environments."""
+
+    organization_slug: OrganizationSlug
+    visibility: Visibility | None = Field(None, description="'visible' (Sentry's default), 'hidden' or 'all'.")
+
+
+class TagDataset(StrEnum):
+    EVENTS = "events"
+    DISCOVER = "discover"
+    SEARCH_ISSUES = "search_issues"
+    REPLAYS = "replays"
+
+
+class TagsList(TimeWindow):
+    """List the tag keys seen in an organization, with how many values each has."""
+
+    organization_slug: OrganizationSlug
+    project_slug: ProjectFilter = None
+    environment: Environments = None
+    dataset: TagDataset | None = Field(None, description="Which data to read tags from (default: errors).")
+
+
+PAIRS = [
+    Pair(
+        "organizations",
+        "list",
+        OrganizationsList,
+        Kind.LIST,
+        "List the organizations the token can see (all regions merged): slug, name, region URL.",
+        Route(
+            "GET",
+            "/organizations/",
+            query={"query": "query", "limit": "per_page", "cursor": "cursor"},
+            host=Host.CONTROL,
+            across_regions=True,
+        ),
+    ),
+    Pair(
+        "organizations",
+        "get",
+        OrganizationGet,
+        Kind.GET,
+        "Get one organization: features, region, quotas, teams and projects.",
+        Route("GET", "/organizations/{organization_slug}/"),
+    ),
+    Pair(
+        "users",
+        "me",
+        UsersMe,
+        Kind.GET,
+        "Who am I: the user behind the token (id, name, email), for assigning issues to oneself.",
+        Route("GET", "/auth/", host=Host.CONTROL),
+    ),
+    Pair(
+        "teams",
+        "list",
+        TeamsList,
+        Kind.LIST,
+        "List an organization's teams (slug, name, member count).",
+        Route(
+            "GET",
+            "/organizations/{organization_slug}/teams/",
+            query={"query": "query", "limit": "per_page", "cursor": "cursor"},
+        ),
+    ),
+    Pair(
+        "teams",
+        "get",
+        TeamGet,
+        Kind.GET,
+        "Get one team with its projects.",
+        Route("GET", "/teams/{organization_slug}/{team_slug}/"),
+    ),
+    Pair(
+        "members",
+        "list",
+        MembersList,
+        Kind.LIST,
+        "List an organization's members (user id, email, role, teams), to find an assignee.",
+        Route(
+            "GET",
+            "/organizations/{organization_slug}/members/",
+            query={"query": "query", "limit": "per_page", "cursor": "cursor"},
+        ),
+    ),
+    Pair(
+        "environments",
+        "list",
+        EnvironmentsList,
+        Kind.LIST,
+        "List an organization's environments (production, staging, ...).",
+        Route("GET", "/organizations/{organization_slug}/environments/", query={"visibility": "visibility"}),
+    ),
+    Pair(
+        "tags",
+        "list",
+        TagsList,
+        Kind.LIST,
+        "List the tag keys seen in an organization (browser, release, url, ...) with value counts.",
+        Route(
+            "GET",
+            "/organizations/{organization_slug}/tags/",
+            query={**TIME_WINDOW_QUERY, "environment": "environment", "dataset": "dataset"},
+            project_ids={"project_slug": "project"},
+        ),
+    ),
+]

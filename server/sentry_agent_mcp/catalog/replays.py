@@ -1,0 +1,96 @@
+"""What users saw and said: session replays and user feedback."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from .base import (
+    TIME_WINDOW_QUERY,
+    Cursor,
+    Environments,
+    Kind,
+    Limit,
+    OrganizationSlug,
+    Pair,
+    Params,
+    ProjectFilter,
+    ProjectSlug,
+    Route,
+    TimeWindow,
+)
+
+
+class ReplaysList(TimeWindow):
+    """List an organization's session replays."""
+
+    organization_slug: OrganizationSlug
+    project_slug: ProjectFilter = None
+    environment: Environments = None
+    query: str | None = Field(None, max_length=1000, description="Replay search, e.g. 'count_errors:>0'.")
+    sort: str | None = Field(
+        None,
+        pattern=r"^-?[a-z_.]+$",
+        max_length=50,
+        description="Sort field, '-' for descending, e.g. '-started_at', '-count_errors'.",
+    )
+    limit: Limit = None
+    cursor: Cursor = None
+
+
+class ReplayGet(Params):
+    """Identify one replay."""
+
+    organization_slug: OrganizationSlug
+    replay_id: str = Field(
+        pattern=r"^[0-9a-fA-F]{32}$|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+        description="Replay id: 32 hex characters (or the dashed UUID form).",
+    )
+
+
+class UserFeedbackList(Params):
+    """List a project's user feedback."""
+
+    organization_slug: OrganizationSlug
+    project_slug: ProjectSlug
+    cursor: Cursor = None
+
+
+PAIRS = [
+    Pair(
+        "replays",
+        "list",
+        ReplaysList,
+        Kind.LIST,
+        "List session replays: user, duration, errors and dead/rage clicks, linked issues.",
+        Route(
+            "GET",
+            "/organizations/{organization_slug}/replays/",
+            query={
+                "environment": "environment",
+                "query": "query",
+                "sort": "sort",
+                **TIME_WINDOW_QUERY,
+                "limit": "per_page",
+                "cursor": "cursor",
+            },
+            project_ids={"project_slug": "project"},
+            unwrap="data",
+        ),
+    ),
+    Pair(
+        "replays",
+        "get",
+        ReplayGet,
+        Kind.GET,
+        "Get one session replay: user, browser, URLs visited, errors, clicks.",
+        Route("GET", "/organizations/{organization_slug}/replays/{replay_id}/", unwrap="data"),
+    ),
+    Pair(
+        "user_feedback",
+        "list",
+        UserFeedbackList,
+        Kind.LIST,
+        "List what users wrote in feedback and crash reports for a project, with the linked issue.",
+        Route("GET", "/projects/{organization_slug}/{project_slug}/user-feedback/", query={"cursor": "cursor"}),
+    ),
+]
