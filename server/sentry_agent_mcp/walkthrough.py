@@ -36,11 +36,9 @@ async def run_walkthrough() -> int:
     print("Starting `sentry-agent-mcp serve --demo` on stdio and connecting an MCP client...")
     async with Client(params) as client:
         tools = (await client.list_tools()).tools
-        _say(f"tools/list: {len(tools)} tools")
-        for tool in tools:
-            hints = tool.annotations
-            mode = "read-only" if hints and hints.read_only_hint else "may write"
-            print(f"   {tool.name:<28} {mode:<10} {tool.description or ''}"[: _WIDTH + 20])
+        writes = [t.name for t in tools if not (t.annotations and t.annotations.read_only_hint)]
+        _say(f"tools/list: {len(tools)} tools, {len(writes)} that may write ({', '.join(writes) or 'writes are off'})")
+        print(textwrap.indent(textwrap.fill(", ".join(t.name for t in tools), _WIDTH), "   "))
 
         _say("sentry_projects_list {}")
         projects = _show(await client.call_tool("sentry_projects_list", {}))
