@@ -10,8 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 
-class SentryAgentError(Exception):
-    """Base class: a failure with a message, a hint and a stable ``code``."""
+class SentryAgentError(RuntimeError):
+    """Base class: a failure with a message, a hint and a stable ``code``.
+
+    A ``RuntimeError``, as the errors of ``airbyte_agent_sentry`` were, so code written for it still
+    catches ours.
+    """
 
     code = "error"
 

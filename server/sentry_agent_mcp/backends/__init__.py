@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import httpx
+
 from ..config import BackendKind, Settings
 from ..errors import ConfigurationError
+from .airbyte_api import AirbyteAPI
 from .base import Backend, list_page
 from .demo import demo_backend
 from .direct import DirectBackend
+from .hosted import HostedBackend
 
 
 def create_backend(settings: Settings) -> Backend:
@@ -17,10 +21,34 @@ def create_backend(settings: Settings) -> Backend:
     if kind is BackendKind.DIRECT:
         assert settings.auth_token is not None  # backend_kind() checked it
         return DirectBackend(base_url=settings.base_url, token=settings.auth_token, timeout=settings.timeout)
-    raise ConfigurationError(
-        "The Airbyte-hosted backend is not available in this version.",
-        hint="Unset AIRBYTE_CLIENT_ID/AIRBYTE_CLIENT_SECRET and set SENTRY_AUTH_TOKEN, or use --demo.",
+    return hosted_backend(settings)
+
+
+def hosted_backend(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> HostedBackend:
+    """The Airbyte-hosted backend of the settings (its connector id given or looked up by customer)."""
+    assert settings.airbyte_client_id and settings.airbyte_client_secret  # backend_kind() checked them
+    if not settings.airbyte_connector_id and not settings.airbyte_customer_name:
+        raise ConfigurationError(
+            "The hosted backend needs AIRBYTE_CONNECTOR_ID, or AIRBYTE_CUSTOMER_NAME to look the connector up.",
+        )
+    api = AirbyteAPI(
+        api_url=settings.airbyte_api_url,
+        client_id=settings.airbyte_client_id,
+        client_secret=settings.airbyte_client_secret,
+        organization_id=settings.airbyte_organization_id,
+        timeout=settings.timeout,
+        transport=transport,
     )
+    return HostedBackend(api, connector_id=settings.airbyte_connector_id, customer_name=settings.airbyte_customer_name)
 
 
-__all__ = ["Backend", "DirectBackend", "create_backend", "demo_backend", "list_page"]
+__all__ = [
+    "AirbyteAPI",
+    "Backend",
+    "DirectBackend",
+    "HostedBackend",
+    "create_backend",
+    "demo_backend",
+    "hosted_backend",
+    "list_page",
+]

@@ -1,0 +1,41 @@
+"""Configuration models of the Python API, named as in ``airbyte_agent_sentry.models``.
+
+Secrets are ``SecretStr``: ``repr``, ``str``, logs and tracebacks show ``**********``.
+"""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
+
+
+class SentryAuthConfig(BaseModel):
+    """Direct mode: a Sentry auth token (Settings > Account > API > Auth Tokens)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    auth_token: SecretStr = Field(description="Sentry authentication token.")
+
+
+class AirbyteAuthConfig(BaseModel):
+    """Hosted mode: an Airbyte application's client credentials, and which connector to use."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    customer_name: str | None = Field(
+        None,
+        validation_alias=AliasChoices("customer_name", "external_user_id", "workspace_name"),
+        description="Customer name the hosted connector was created for (used to look it up).",
+    )
+    organization_id: str | None = Field(None, description="Airbyte organization id, for multi-organization clients.")
+    airbyte_client_id: str | None = Field(None, description="Airbyte application client id.")
+    airbyte_client_secret: SecretStr | None = Field(None, description="Airbyte application client secret.")
+    connector_id: str | None = Field(None, description="The hosted connector's id; skips the lookup when given.")
+
+
+class SentryReplicationConfig(BaseModel):
+    """What a hosted connector syncs, and the default scope of calls."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organization: str = Field(description="The slug of the organization to replicate data from.")
+    project: str = Field(description="The slug of the project to replicate data from.")
