@@ -186,3 +186,19 @@ async def test_create_posts_the_connector_and_binds_to_it(airbyte: FakeAirbyte) 
     assert connector.settings.scoping_defaults == {"organization_slug": "acme", "project_slug": "web"}
     assert CLIENT_SECRET not in repr(connector) and CLIENT_SECRET not in repr(connector.settings)
     await connector.close()
+
+
+def test_cli_check_and_call_in_hosted_mode(airbyte: FakeAirbyte) -> None:
+    import subprocess
+
+    env = {"PATH": "", "HOME": "/tmp", **airbyte.env()}
+    check = subprocess.run([PYTHON, "-m", "sentry_agent_mcp", "check"], env=env, capture_output=True, text=True)
+    assert check.returncode == 0 and f"connector {CONNECTOR_ID} is healthy" in check.stdout
+    call = subprocess.run(
+        [PYTHON, "-m", "sentry_agent_mcp", "call", "issues", "list", "organization_slug=acme", "sort=freq"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert call.returncode == 1 and "does not take sort" in call.stderr
+    assert CLIENT_SECRET not in check.stdout + check.stderr + call.stdout + call.stderr

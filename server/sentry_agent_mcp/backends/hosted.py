@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import anyio
 
 from ..catalog import Kind, Pair, Params, Served
-from ..errors import InvalidParamsError, UpstreamProtocolError
+from ..errors import InvalidParamsError, UpstreamError, UpstreamProtocolError
 from .airbyte_api import AirbyteAPI
 from .base import list_page
 
@@ -108,8 +108,15 @@ class HostedBackend:
         connector = await self.connector_id()
         body = await self.api.execute(connector, "*", "check", {})
         result = body.get("result") if isinstance(body, dict) else None
-        status = result.get("status", "answered") if isinstance(result, dict) else "answered"
-        return f"hosted backend at {self.api.api_url}: connector {connector} {status}"
+        status = result.get("status") if isinstance(result, dict) else None
+        if status not in ("healthy", None):
+            error = result.get("error") if isinstance(result, dict) else None
+            raise UpstreamError(
+                f"The hosted connector {connector} reports {status}" + (f": {error}" if error else "."),
+                status=200,
+                hint="Its Sentry credentials may have expired: recreate it with SentryConnector.create(...).",
+            )
+        return f"hosted backend at {self.api.api_url}: connector {connector} is {status or 'reachable'}"
 
     async def aclose(self) -> None:
         await self.api.aclose()
