@@ -36,5 +36,24 @@ serve-demo: $(STAMP)
 readme-table: $(STAMP)
 	$(BIN)/sentry-agent-mcp tools --write-readme README.md
 
+## bench: the performance suite, each figure against its baseline in the same run (bench/README.md);
+## results in bench/results/*.json. The official server is installed with npm when Node is there.
+OFFICIAL := bench/.cache/official/node_modules/@sentry/mcp-server/package.json
+bench: $(STAMP)
+	-test -f $(OFFICIAL) || npm install --silent --prefix bench/.cache/official @sentry/mcp-server@0.39.0
+	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/overhead.py
+	$(BIN)/python bench/memory.py
+	$(BIN)/python bench/tools_list.py
+	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/result_size.py
+
+## bench-reliability: the full fault matrix, 10,000-call fuzz and 10,000-call soak (numbers in bench/README.md)
+.PHONY: bench-reliability
+bench-reliability: $(STAMP)
+	$(BIN)/python bench/faults.py
+	$(BIN)/python bench/fuzz.py
+	$(BIN)/python bench/soak.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CANARY_TOKEN = "sntryu_canary0123456789abcdef0123456789abcdef0123456789abcdef0123"
 
 _CONFIG_VARS = [name for name in os.environ if name.startswith(("SENTRY_", "AIRBYTE_"))]
+SERVER_OUTPUT = "server-output"
+"""Folder under the session's temp dir for in-process logs and stdio servers' stderr (see test_canary.py)."""
+
+sys.path.insert(0, str(ROOT / "bench"))  # the reliability benches share their cases with the tests
 
 
 @pytest.fixture
@@ -50,3 +56,45 @@ def server_env(sentry_url: str, token: str = CANARY_TOKEN, **extra: str) -> dict
 
 
 PYTHON = sys.executable
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _capture_server_output(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep what our servers write during the session under the session's temp dir, for the canary sweep.
+
+    Subprocess servers already log to files under ``tmp_path``. Here: in-process servers' logs (INFO and
+    up, to a file) and the stderr of stdio servers started without an ``errlog``.
+    """
+    import mcp.client.client as client_module
+
+    out = tmp_path_factory.getbasetemp() / SERVER_OUTPUT
+    out.mkdir(exist_ok=True)
+    root = logging.getLogger()
+    handler = logging.FileHandler(out / "in-process.log", encoding="utf-8")
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(min(level, logging.INFO))
+    original = client_module.stdio_client
+    with (out / "stdio-stderr.log").open("a", encoding="utf-8") as stderr:
+
+        def stdio_client(server: Any, errlog: Any = stderr) -> Any:
+            return original(server, errlog=errlog)
+
+        client_module.stdio_client = stdio_client  # type: ignore[assignment]
+        try:
+            yield
+        finally:
+            client_module.stdio_client = original  # type: ignore[assignment]
+            root.removeHandler(handler)
+            root.setLevel(level)
+            handler.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "canary_sweep: runs after every other test (it reads what they wrote)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("canary_sweep") is not None)

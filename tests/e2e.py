@@ -32,12 +32,15 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
 
 
 @contextmanager
-def http_server(transport: str, env: dict[str, str], log: Path) -> Iterator[int]:
-    """``sentry-agent-mcp serve`` over an HTTP transport on 127.0.0.1; yields its port."""
+def http_server(transport: str, env: dict[str, str], log: Path, host: str = "127.0.0.1") -> Iterator[int]:
+    """``sentry-agent-mcp serve`` over an HTTP transport bound to ``host``; yields its port.
+
+    Keep ``log`` under ``tmp_path``: the canary sweep (test_canary.py) reads every file there.
+    """
     port = free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [PYTHON, "-m", "sentry_agent_mcp", "serve", "--transport", transport, "--port", str(port)],
+            [PYTHON, "-m", "sentry_agent_mcp", "serve", "--transport", transport, "--host", host, "--port", str(port)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -32,14 +32,19 @@ TOKEN = "sntryu_test_token_value"
 def _executor(
     handler: Callable[[httpx.Request], httpx.Response], base_url: str = "https://sentry.example.com"
 ) -> Executor:
-    """A direct backend whose Sentry is ``handler``, self-hosted (no regions: 404, as Sentry answers)."""
+    """A direct backend whose Sentry is ``handler``, self-hosted (no regions: 404, as Sentry answers).
+
+    The deadline is 5 s, so a 429 asking for a longer wait fails at once instead of being waited out.
+    """
 
     def self_hosted(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/api/0/users/me/regions/"):
             return httpx.Response(404, json={"detail": "The requested resource does not exist"})
         return handler(request)
 
-    backend = DirectBackend(base_url=base_url, token=SecretStr(TOKEN), transport=httpx.MockTransport(self_hosted))
+    backend = DirectBackend(
+        base_url=base_url, token=SecretStr(TOKEN), timeout=5.0, transport=httpx.MockTransport(self_hosted)
+    )
     return Executor(Settings(backend="direct", auth_token=TOKEN), backend)
 
 

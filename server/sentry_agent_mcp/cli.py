@@ -20,8 +20,6 @@ from pydantic import ValidationError
 from .config import Settings
 from .errors import ConfigurationError, SentryAgentError
 
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
-
 
 def _add_config_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("configuration (overrides the environment; secrets stay env-only)")
@@ -47,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--transport", choices=["stdio", "streamable-http", "sse"], default="stdio")
     serve.add_argument("--host", default="127.0.0.1", help="HTTP transports: address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="HTTP transports: port (default 8000)")
+    serve.add_argument(
+        "--allowed-hosts",
+        dest="http_allowed_hosts",
+        help="SENTRY_MCP_HTTP_ALLOWED_HOSTS: extra Host names the HTTP transports accept (comma list)",
+    )
     _add_config_flags(serve)
 
     call = sub.add_parser("call", help="make one call and print the JSON result")
@@ -72,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
 def load_settings(args: argparse.Namespace) -> Settings:
     """Environment settings, overridden by the command-line flags that were given."""
     overrides: dict[str, Any] = {}
-    for flag in ("backend", "hostname", "org", "project", "allow_writes", "tools", "timeout"):
+    for flag in ("backend", "hostname", "org", "project", "allow_writes", "tools", "timeout", "http_allowed_hosts"):
         value = getattr(args, flag, None)
         if value is not None:
             overrides[flag] = value
@@ -131,20 +134,21 @@ async def _check(settings: Settings) -> str:
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     settings.backend_kind()  # fail fast, exit 2, before any transport starts
-    if args.transport != "stdio" and args.host not in LOOPBACK_HOSTS:
-        raise ConfigurationError(
-            f"Refusing to serve on {args.host}: only loopback addresses are allowed in this version.",
-            hint="Use --host 127.0.0.1 behind a reverse proxy that authenticates clients.",
-        )
+    if args.transport != "stdio":
+        from .http_app import check_bind
+
+        check_bind(args.host, settings)  # exit 2: no token for a non-loopback bind
     from .mcp_server import SentryMCPServer
+    from .redaction import install_redaction, secrets_of
 
     server = SentryMCPServer(settings)
+    install_redaction(secrets_of(settings))  # after the SDK has set up logging
     if args.transport == "stdio":
         server.run("stdio")
-    elif args.transport == "sse":
-        server.run("sse", host=args.host, port=args.port)
     else:
-        server.run("streamable-http", host=args.host, port=args.port)
+        from .http_app import serve_http
+
+        serve_http(server, args.transport, args.host, args.port, settings)
     return 0
 
 
@@ -167,6 +171,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return anyio.run(run_walkthrough)
         settings = load_settings(args)
+        from .redaction import install_redaction, secrets_of
+
+        install_redaction(secrets_of(settings))
         if args.command == "serve":
             return _serve(args, settings)
         if args.command == "check":

@@ -83,6 +83,11 @@ class Settings(BaseSettings):
     allow_writes: bool = Field(False, validation_alias=_alias("SENTRY_MCP_ALLOW_WRITES", "allow_writes"))
     tools: str = Field("all", validation_alias=_alias("SENTRY_MCP_TOOLS", "tools"))
     http_token: SecretStr | None = Field(None, validation_alias=_alias("SENTRY_MCP_HTTP_TOKEN", "http_token"))
+    http_allowed_hosts: str | None = Field(
+        None,
+        validation_alias=_alias("SENTRY_MCP_HTTP_ALLOWED_HOSTS", "http_allowed_hosts"),
+        description="Extra Host names (comma list, optional :port) the HTTP transports accept.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         "WARNING", validation_alias=_alias("SENTRY_MCP_LOG_LEVEL", "log_level")
     )
@@ -92,6 +97,13 @@ class Settings(BaseSettings):
         le=600,
         validation_alias=_alias("SENTRY_MCP_TIMEOUT", "timeout"),
         description="Per-call deadline in seconds.",
+    )
+    max_result_chars: int = Field(
+        20_000,
+        ge=2_000,
+        le=1_000_000,
+        validation_alias=_alias("SENTRY_MCP_MAX_RESULT_CHARS", "max_result_chars"),
+        description="Size budget of one result (characters of JSON); lists past it are trimmed.",
     )
 
     airbyte_client_id: str | None = Field(None, validation_alias=_alias("AIRBYTE_CLIENT_ID", "airbyte_client_id"))

@@ -9,6 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+ECHO_LIMIT = 80
+
+
+def echo(value: object, limit: int = ECHO_LIMIT) -> str:
+    """A caller-supplied name as it may appear in an error: cut, so hostile input is not echoed whole."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
 
 class SentryAgentError(RuntimeError):
     """Base class: a failure with a message, a hint and a stable ``code``.

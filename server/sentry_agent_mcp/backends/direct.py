@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from typing import Any
 
+import anyio
 import httpx
 from pydantic import SecretStr
 
@@ -15,14 +17,36 @@ from ..catalog.base import Host, Route
 from ..errors import UpstreamConnectionError, UpstreamProtocolError, UpstreamTimeoutError
 from .base import list_page
 from .pagination import next_page
-from .regions import RegionRouter
+from .ratelimit import HostLimiter, RateLimits, retry_after_seconds
+from .regions import RegionRefusedError, RegionRouter
 from .requests import ProjectLookup, RequestSpec, build_request, encode_segment
 from .results import shape
+from .retry import (
+    DEFAULT_POLICY,
+    RETRY_STATUSES,
+    Attempts,
+    Deadline,
+    RetryPolicy,
+    call_deadline,
+    current_deadline,
+    never_sent,
+    spread,
+)
 from .upstream_errors import describe_body, error_from_response
 
 CONNECT_TIMEOUT = 5.0
 REGION_PAGE_CAP = 10
 """Pages fetched per region when merging organizations across regions (100 orgs a page)."""
+_ATTEMPTS = "sentry_agent_mcp.attempts"
+"""``httpx.Response.extensions`` key under which ``_send`` leaves the ``Attempts`` record."""
+_UNKNOWN_EFFECT = (
+    "The connection failed after the request was sent. This write is not idempotent, so it was not sent "
+    "again: it may or may not have taken effect. Read the current state before calling again."
+)
+
+
+class _DeadlineReached(Exception):
+    """The call's deadline ran out during an attempt."""
 
 
 class DirectBackend:
@@ -30,7 +54,9 @@ class DirectBackend:
 
     One client per backend (and so per server process): connections are pooled and reused. Redirects
     are not followed: Sentry's 302 means "project renamed", which the agent must hear about. Project
-    ids and organization regions are looked up once and cached for the life of the process.
+    ids and organization regions are looked up once and cached for the life of the process. Each call
+    runs under one deadline (``timeout`` seconds) that bounds its lookups, attempts and waits; requests
+    are retried and rate limits honoured as ``retry.py`` and ``ratelimit.py`` say.
     """
 
     serves = Served.DIRECT
@@ -43,10 +69,14 @@ class DirectBackend:
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
         name: str = "direct",
+        retry: RetryPolicy = DEFAULT_POLICY,
+        limits: RateLimits | None = None,
     ) -> None:
         self.name = name
         self.base_url = base_url
         self._timeout = timeout
+        self._policy = retry
+        self._limits = limits if limits is not None else RateLimits()
         self._client = httpx.AsyncClient(
             headers={
                 "Authorization": f"Bearer {token.get_secret_value()}",
@@ -66,16 +96,23 @@ class DirectBackend:
 
     async def execute(self, pair: Pair, params: Params) -> Any:
         route, spec = build_request(pair, params)
-        if route.across_regions:
-            return await self._across_regions(route, spec)
-        spec = await self._resolve_projects(spec)
-        base = await self._base_for(spec)
-        response = await self._send(base, spec)
-        return shape(route, pair.kind, self._decoded(spec, response), response.headers.get("link"))
+        with call_deadline(self._timeout):
+            if route.across_regions:
+                return await self._across_regions(route, spec)
+            spec = await self._resolve_projects(spec)
+            base = await self._base_for(spec)
+            response = await self._send(base, spec)
+            if response.status_code == 204 and pair.kind is Kind.GET:
+                raise UpstreamProtocolError(
+                    f"Sentry answered {spec.what} with HTTP 204 (no content) instead of the object.",
+                    hint="It may just have been deleted or merged; list again to find it.",
+                )
+            return shape(route, pair.kind, self._decoded(spec, response), response.headers.get("link"))
 
     async def check(self) -> str:
         spec = RequestSpec("GET", "/projects/", [("per_page", "1")])
-        data = self._decoded(spec, await self._send(self.base_url, spec))
+        with call_deadline(self._timeout):
+            data = self._decoded(spec, await self._send(self.base_url, spec))
         seen = "at least one project" if data else "no projects yet"
         return f"{self.name} backend at {self.base_url}: token accepted, {seen} visible"
 
@@ -93,7 +130,7 @@ class DirectBackend:
         query = list(spec.query)
         for lookup in spec.lookups:
             query.append((lookup.name, await self._project_id(lookup)))
-        return RequestSpec(spec.method, spec.path, query, spec.body, spec.organization, spec.host)
+        return replace(spec, query=query, lookups=[])
 
     async def _project_id(self, lookup: ProjectLookup) -> str:
         key = (lookup.organization, lookup.slug)
@@ -103,6 +140,7 @@ class DirectBackend:
                 f"/projects/{encode_segment(lookup.organization)}/{encode_segment(lookup.slug)}/",
                 [],
                 organization=lookup.organization,
+                endpoint="/projects/{organization_slug}/{project_slug}/",
             )
             project = self._decoded(spec, await self._send(await self._base_for(spec), spec))
             if not isinstance(project, dict) or not str(project.get("id", "")).isdigit():
@@ -123,7 +161,7 @@ class DirectBackend:
         for base in regions:
             query = first_page
             for _ in range(REGION_PAGE_CAP):
-                response = await self._send(base, RequestSpec(spec.method, spec.path, query))
+                response = await self._send(base, replace(spec, query=query))
                 for org in self._decoded(spec, response) or []:
                     merged.setdefault(str(org.get("id")), org)
                 has_more, cursor = next_page(response.headers.get("link"))
@@ -140,29 +178,114 @@ class DirectBackend:
             return response.status_code, None
 
     async def _send(self, base: str, spec: RequestSpec) -> httpx.Response:
-        try:
-            return await self._client.request(
-                spec.method, f"{base}/api/0{spec.path}", params=spec.query, json=spec.body
+        """Send ``spec`` to ``base`` within the call's deadline, retrying what may be retried.
+
+        Returns Sentry's final answer whatever its status (``_decoded`` judges it), with the attempts
+        recorded in ``response.extensions``; raises ``UpstreamTimeoutError`` or
+        ``UpstreamConnectionError`` when no answer came. 5xx, timeouts and dropped connections are
+        retried only when ``spec.repeatable``; connect failures and 429s (Sentry did nothing) always.
+        """
+        if base != self.base_url and not self.regions.allowed(base):
+            raise RegionRefusedError(f"Refusing to send {spec.what} outside the configured Sentry host.")
+        deadline = current_deadline(self._timeout)
+        limiter = self._limits.for_url(base)
+        tries = Attempts([], deadline)
+        failures = throttled = 0
+        while True:
+            delay: float | None = None
+            try:
+                response = await self._attempt(base, spec, limiter, deadline)
+            except _DeadlineReached:
+                tries.note("deadline")
+                raise self._deadline_error(spec, tries, deadline) from None
+            except httpx.TransportError as exc:
+                tries.note(type(exc).__name__)
+                failures += 1
+                if deadline.remaining() < 0.01:
+                    raise self._deadline_error(spec, tries, deadline) from None
+                if (spec.repeatable or never_sent(exc)) and failures < self._policy.max_attempts:
+                    delay = self._policy.backoff(failures)
+                if delay is None or not deadline.fits(delay):
+                    raise self._transport_error(base, spec, exc, tries) from None
+                await anyio.sleep(delay)
+                continue
+            except httpx.RequestError as exc:  # e.g. a body that cannot be decoded
+                raise UpstreamProtocolError(
+                    f"Sentry's answer to {spec.what} could not be read: {type(exc).__name__}: {str(exc)[:200]}",
+                    hint="A proxy may be in the way; retry in a moment.",
+                ) from None
+            status = response.status_code
+            tries.note(f"HTTP {status}")
+            if status == 429:
+                throttled += 1
+                wait = retry_after_seconds(response.headers, time.time())
+                pause = spread(wait) if wait is not None else self._policy.rate_limit_backoff(throttled)
+                limiter.pause(spec.limit_key, pause)
+                if throttled <= self._policy.max_rate_limit_waits:
+                    delay = pause
+            elif status in RETRY_STATUSES and spec.repeatable:
+                failures += 1
+                if failures < self._policy.max_attempts:
+                    delay = self._policy.backoff(failures)
+            if delay is None or not deadline.fits(delay):
+                response.extensions[_ATTEMPTS] = tries
+                return response
+            await anyio.sleep(delay)
+
+    async def _attempt(self, base: str, spec: RequestSpec, limiter: HostLimiter, deadline: Deadline) -> httpx.Response:
+        """One send: wait for the endpoint's pause and a concurrency slot, then the request, all bounded."""
+        with anyio.move_on_after(deadline.remaining()):
+            async with limiter.slot(spec.limit_key, deadline):
+                remaining = max(deadline.remaining(), 0.001)
+                response = await self._client.request(
+                    spec.method,
+                    f"{base}/api/0{spec.path}",
+                    params=spec.query,
+                    json=spec.body,
+                    timeout=httpx.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining)),
+                )
+            limiter.observe(spec.limit_key, response.headers, time.time())
+            return response
+        raise _DeadlineReached
+
+    def _deadline_error(self, spec: RequestSpec, tries: Attempts, deadline: Deadline) -> UpstreamTimeoutError:
+        return UpstreamTimeoutError(
+            f"Sentry did not answer {spec.what} within the call's {deadline.seconds:g} s deadline ({tries.summary()}).",
+            hint="Sentry may be slow or overloaded: narrow the query (shorter period, fewer fields) or retry "
+            + ("later." if spec.repeatable else "after checking whether the change was made."),
+        )
+
+    def _transport_error(
+        self, base: str, spec: RequestSpec, exc: httpx.TransportError, tries: Attempts
+    ) -> UpstreamTimeoutError | UpstreamConnectionError:
+        unknown_effect = not spec.repeatable and not never_sent(exc)
+        if isinstance(exc, httpx.TimeoutException):
+            return UpstreamTimeoutError(
+                f"Sentry did not answer {spec.what} in time ({tries.summary()}).",
+                hint=_UNKNOWN_EFFECT
+                if unknown_effect
+                else "Sentry may be slow or overloaded: narrow the query (shorter period, fewer fields) or retry.",
             )
-        except httpx.TimeoutException as exc:
-            raise UpstreamTimeoutError(
-                f"Sentry did not answer {spec.what} within {self._timeout:g} s ({type(exc).__name__}).",
-                hint="Sentry may be slow or overloaded: narrow the query (shorter period, fewer fields) or retry.",
-            ) from None
-        except httpx.TransportError as exc:
-            raise UpstreamConnectionError(
-                f"Could not reach Sentry at {base} for {spec.what}: {type(exc).__name__}: {str(exc)[:200]}",
-                hint="Check SENTRY_HOSTNAME and the network; retry in a moment.",
-            ) from None
+        if never_sent(exc):
+            message = f"Could not reach Sentry at {base} for {spec.what}"
+        else:
+            message = f"The connection to Sentry broke during {spec.what}"
+        return UpstreamConnectionError(
+            f"{message}: {type(exc).__name__}: {str(exc)[:200]} ({tries.summary()}).",
+            hint=_UNKNOWN_EFFECT if unknown_effect else "Check SENTRY_HOSTNAME and the network; retry in a moment.",
+        )
 
     def _decoded(self, spec: RequestSpec, response: httpx.Response) -> Any:
         if response.status_code >= 300:
+            tries = response.extensions.get(_ATTEMPTS)
             raise error_from_response(
                 status=response.status_code,
                 headers=response.headers,
                 body=response.content,
                 what=spec.what,
                 now=time.time(),
+                attempts=tries.summary() if isinstance(tries, Attempts) and tries.count > 1 else None,
+                repeatable=spec.repeatable,
             )
         if not response.content.strip():
             return None

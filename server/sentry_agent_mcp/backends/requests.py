@@ -12,6 +12,7 @@ from ..catalog.base import Host, Route
 from ..errors import InvalidParamsError
 
 QueryItems = list[tuple[str, str | int | float | bool | None]]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
@@ -34,16 +35,42 @@ class RequestSpec:
     """The organization the call is scoped to: decides the region host."""
     host: Host = Host.ORGANIZATION
     lookups: list[ProjectLookup] = field(default_factory=list)
+    idempotent: bool | None = None
+    """Whether sending it twice does no more than sending it once (the catalog's ``Pair.idempotent``);
+    None means "only if it is a GET". Decides whether it is repeated after a 5xx, a timeout or a dropped
+    connection, where Sentry may or may not have acted on it."""
+    endpoint: str | None = None
+    """The route template (``/organizations/{organization_slug}/issues/{issue_id}/``): Sentry rate-limits
+    per endpoint and method, not per id. None: the path itself."""
 
     @property
     def what(self) -> str:
         """How errors name the call: method and path, never the host or the query."""
         return f"{self.method} /api/0{self.path}"
 
+    @property
+    def repeatable(self) -> bool:
+        """Safe to send again after an ambiguous failure."""
+        return self.method in SAFE_METHODS or bool(self.idempotent)
 
-def encode_segment(value: object) -> str:
-    """Percent-encode one path segment: ``/``, ``@``, ``+`` and spaces included (release versions)."""
-    return quote(str(value), safe="")
+    @property
+    def limit_key(self) -> str:
+        """The key client-side rate limits are kept under: method and endpoint."""
+        return f"{self.method} {self.endpoint or self.path}"
+
+
+def encode_segment(value: object, name: str = "a path value") -> str:
+    """Percent-encode one path segment: ``/``, ``@``, ``+`` and spaces included (release versions).
+
+    ``.`` and ``..`` survive encoding and every proxy and web server collapses them (``tags/../`` is
+    the issue itself), so they are refused here whatever the params model allowed.
+    """
+    text = str(value)
+    if text in (".", ".."):
+        raise InvalidParamsError(
+            f"{name} must not be '.' or '..'.", hint=f"Pass a real {name}; list them to find valid ones."
+        )
+    return quote(text, safe="")
 
 
 def _query_value(value: Any) -> str:
@@ -75,7 +102,7 @@ def build_request(pair: Pair, params: Params) -> tuple[Route, RequestSpec]:
     """Map params to path, query and body, as the pair's route says."""
     values = params.model_dump(exclude_none=True)
     route = choose_route(pair, values)
-    path = route.path.format(**{name: encode_segment(values[name]) for name in route.path_params})
+    path = route.path.format(**{name: encode_segment(values[name], name) for name in route.path_params})
     query: QueryItems = list(route.fixed_query.items())
     for name, sentry_name in route.query.items():
         if name in values:
@@ -106,4 +133,6 @@ def build_request(pair: Pair, params: Params) -> tuple[Route, RequestSpec]:
         organization=str(organization) if organization is not None and route.host is Host.ORGANIZATION else None,
         host=route.host,
         lookups=lookups,
+        idempotent=route.method in SAFE_METHODS or pair.idempotent,
+        endpoint=route.path,
     )

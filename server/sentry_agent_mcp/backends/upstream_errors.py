@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from ..errors import RateLimitedError, UpstreamError
+from .ratelimit import retry_after_seconds
+
+__all__ = ["describe_body", "error_from_response", "retry_after_seconds"]
 
 _HINTS: dict[int, str] = {
     400: "Fix the parameters named in Sentry's message and call again.",
@@ -30,6 +32,10 @@ _HINTS: dict[int, str] = {
     429: "Sentry is rate-limiting these calls; wait before calling again, and narrow or batch the work.",
 }
 _SERVER_HINT = "Sentry failed on its side; try again in a moment."
+_UNKNOWN_EFFECT_HINT = (
+    "Sentry failed on its side. This write is not idempotent, so it was not sent again: it may or may not "
+    "have taken effect. Read the current state (for example list the notes) before calling again."
+)
 _MAX_SNIPPET = 200
 
 
@@ -79,27 +85,6 @@ def describe_body(body: bytes, content_type: str | None) -> str | None:
     return str(data)[:_MAX_SNIPPET]
 
 
-def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
-    """Seconds to wait from ``Retry-After`` (seconds or HTTP date) or Sentry's reset header."""
-    value = headers.get("retry-after")
-    if value:
-        value = value.strip()
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            try:
-                return max(0.0, parsedate_to_datetime(value).timestamp() - now)
-            except (TypeError, ValueError):
-                pass
-    reset = headers.get("x-sentry-rate-limit-reset")
-    if reset:
-        try:
-            return max(0.0, float(reset) - now)
-        except ValueError:
-            return None
-    return None
-
-
 def _moved_hint(body: bytes) -> str | None:
     data = _decode(body)
     if not isinstance(data, Mapping) or not isinstance(data.get("detail"), Mapping):
@@ -117,10 +102,18 @@ def error_from_response(
     body: bytes,
     what: str,
     now: float,
+    attempts: str | None = None,
+    repeatable: bool = True,
 ) -> UpstreamError:
-    """Build the error for a non-2xx answer; ``what`` names the call (e.g. ``GET /projects/``)."""
+    """Build the error for a non-2xx answer; ``what`` names the call (e.g. ``GET /projects/``).
+
+    ``attempts`` summarises the tries when there were several; ``repeatable`` False marks a write that
+    was not sent again after a failure that leaves its effect unknown (a 5xx), and the hint says so.
+    """
     detail = describe_body(body, headers.get("content-type"))
     message = f"Sentry answered HTTP {status} to {what}" + (f": {detail}" if detail else ".")
+    if attempts:
+        message += f" ({attempts})"
     if status == 429:
         wait = retry_after_seconds(headers, now)
         hint = _HINTS[429] + (f" Retry after about {wait:.0f} s." if wait is not None else "")
@@ -128,5 +121,7 @@ def error_from_response(
     if 300 <= status < 400:
         hint = _moved_hint(body) or "The resource moved; look it up again by listing."
         return UpstreamError(message, status=status, detail=detail, hint=hint)
+    if status >= 500 and not repeatable:
+        return UpstreamError(message, status=status, detail=detail, hint=_UNKNOWN_EFFECT_HINT)
     hint = _HINTS.get(status, _SERVER_HINT if status >= 500 else "Check the parameters and try again.")
     return UpstreamError(message, status=status, detail=detail, hint=hint)

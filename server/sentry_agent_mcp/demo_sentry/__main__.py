@@ -4,12 +4,19 @@ foreground, e.g. to point `sentry-cli`, curl or a direct-backend server at it.""
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+from types import FrameType
 
 import uvicorn
 
 from .app import DEMO_TOKEN, create_app
+from .faults import chaos
 from .server import bind_socket
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-regions", action="store_true", help="/users/me/regions/ answers 404 (self-hosted)")
     parser.add_argument("--org-region-url", help="the organization's links.regionUrl (default: the base URL)")
+    parser.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0.0,
+        help="fraction of requests answered with an injected fault (429, 5xx, slow, dropped, truncated)",
+    )
+    parser.add_argument("--fault-seed", type=int, default=0, help="seed of the fault draws (reproducible runs)")
     args = parser.parse_args(argv)
     regions = None
     if args.no_regions:
@@ -57,14 +71,19 @@ def main(argv: list[str] | None = None) -> int:
         org_region_url=args.org_region_url,
     )
     app.over_http = True
+    if args.fault_rate > 0:
+        app.faults.extend(chaos(args.fault_rate, seed=args.fault_seed))
     print(f"demo Sentry listening on {url}", file=sys.stderr, flush=True)
     server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning"))
+    signal.signal(signal.SIGTERM, _interrupt)  # uvicorn re-raises it after shutting down: end like Ctrl-C
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:
         sock.close()
+        hits = sum(fault.hits for fault in app.faults)
+        print(f"demo Sentry served {len(app.requests)} requests, {hits} with an injected fault", file=sys.stderr)
     return 0
 
 

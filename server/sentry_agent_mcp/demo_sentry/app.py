@@ -11,7 +11,6 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
-import anyio
 from starlette.types import Receive, Scope, Send
 
 from .data import dataset, demo_token
@@ -98,11 +97,14 @@ class DemoSentryApp:
         fault = next((f for f in self.faults if f.matches(record.method, raw_path)), None)
         if fault is not None:
             fault.hits += 1
-            if fault.delay:
-                await anyio.sleep(fault.delay)
+            if await fault.wait(receive):
+                record.abandoned = True
+                return
         response = fault.response() if fault else None
         if response is None:
             response = self.handle(record.method, raw_path, query_string, headers, body)
+        if fault is not None:
+            response = fault.adjust(response)
         record.status = response.status
         await self._send(send, response, broken=fault is not None and fault.disconnect)
 

@@ -30,6 +30,8 @@ class RecordedRequest:
     body: bytes = b""
     status: int | None = None
     """The status the demo answered with (None while in flight or when the connection broke)."""
+    abandoned: bool = False
+    """The client hung up while a delay fault held the answer back (so it was never answered)."""
 
     @property
     def json(self) -> Any:

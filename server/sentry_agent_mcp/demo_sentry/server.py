@@ -16,8 +16,12 @@ from .http import RecordedRequest
 
 
 def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
-    """A bound listening socket; port 0 picks a free one (read it back with `getsockname()`)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    """A bound listening socket; port 0 picks a free one (read it back with `getsockname()`).
+
+    The protocol is named explicitly: asyncio turns Nagle off (TCP_NODELAY) only on sockets whose `proto`
+    is IPPROTO_TCP, and with Nagle on every keep-alive answer waits ~40 ms for a delayed ACK.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(128)

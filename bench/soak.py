@@ -1,0 +1,275 @@
+"""Soak: the server over streamable HTTP, many concurrent clients, a Sentry that fails ~10% of the time.
+
+Starts ``python -m sentry_agent_mcp.demo_sentry --fault-rate 0.1`` (429s with and without Retry-After,
+500, 502 HTML, 503, slow answers, dropped connections, truncated JSON) and ``sentry-agent-mcp serve
+--transport streamable-http`` (bearer token on) as subprocesses, then runs concurrent ``mcp.Client``
+sessions that each make a share of the calls. Every call asks for one specific object (an issue by
+numeric or short id, a project, a release, also through ``sentry_execute``) and its answer must be that
+object or a clear ``isError`` result: a lost call (exception, hang) or an answer about another object
+fails the run, as does any traceback or ERROR line in the server's log. The server's RSS is read from
+``/proc/<pid>/status`` after warm-up and at the end.
+
+    .venv/bin/python bench/soak.py                           # 32 clients, 10,000 calls
+    .venv/bin/python bench/soak.py --clients 64 --calls 20000
+
+tests/test_soak.py runs 4 clients x 50 calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+from mcp.types import CallToolResult
+
+from sentry_agent_mcp.demo_sentry import dataset
+
+CANARY = "sntryu_canary0123456789abcdef0123456789abcdef0123456789abcdef0123"
+HTTP_TOKEN = "soak-http-token-0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+PYTHON = sys.executable
+ERROR_TYPES = {"upstream_error", "rate_limited", "timeout", "connection_error", "bad_response"}
+_PROBLEM = re.compile(r"Traceback|^ERROR|Exception in|unhandled", re.MULTILINE)
+
+
+@dataclass
+class Report:
+    clients: int
+    calls: int = 0
+    matched: int = 0
+    clear_errors: collections.Counter[str] = field(default_factory=collections.Counter)
+    problems: list[str] = field(default_factory=list)
+    """Lost, mismatched or unclear answers, and problem lines of the server log."""
+    rss_start_kib: int = 0
+    rss_end_kib: int = 0
+    rss_peak_kib: int = 0
+    seconds: float = 0.0
+    slowest: float = 0.0
+    demo_summary: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.matched + sum(self.clear_errors.values()) == self.calls
+
+
+def rss_kib(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+    return int(match.group(1)) if match else 0
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(predicate: Any, process: subprocess.Popen[bytes], what: str, timeout: float = 30) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode}")
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise TimeoutError(f"{what} did not start within {timeout} s")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def demo_sentry(fault_rate: float, seed: int, log: Path) -> Iterator[str]:
+    """The demo Sentry subprocess with chaos faults; yields its URL."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                *(PYTHON, "-m", "sentry_agent_mcp.demo_sentry", "--port", "0", "--token", CANARY),
+                *("--rate-limit", "100000", "--fault-rate", str(fault_rate), "--fault-seed", str(seed)),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            found = _wait_for(lambda: re.search(rb"listening on (\S+)", log.read_bytes()), process, "demo Sentry")
+            yield found.group(1).decode()
+        finally:
+            _stop(process)
+
+
+@contextmanager
+def mcp_server(sentry_url: str, log: Path) -> Iterator[tuple[int, int]]:
+    """``sentry-agent-mcp serve --transport streamable-http`` against ``sentry_url``; yields (port, pid)."""
+    port = _free_port()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "SENTRY_AUTH_TOKEN": CANARY,
+        "SENTRY_HOSTNAME": sentry_url,
+        "SENTRY_MCP_HTTP_TOKEN": HTTP_TOKEN,
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [PYTHON, "-m", "sentry_agent_mcp", "serve", "--transport", "streamable-http", "--port", str(port)]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            _wait_for(lambda: _listening(port), process, "MCP server")
+            yield port, process.pid
+        finally:
+            _stop(process)
+
+
+def _listening(port: int) -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def _requests() -> list[tuple[str, dict[str, Any], str, str]]:
+    """(tool, args, result key, expected value): each asks for one object and says how to recognise it."""
+    data = dataset()
+    calls: list[tuple[str, dict[str, Any], str, str]] = []
+    for issue in data.issues:
+        calls.append(("sentry_issues_get", {"organization_slug": "acme", "issue_id": issue.id}, "id", issue.id))
+        calls.append(("sentry_issues_get", {"organization_slug": "acme", "issue_id": issue.short_id}, "id", issue.id))
+        params = {"organization_slug": "acme", "issue_id": issue.short_id}
+        calls.append(
+            ("sentry_execute", {"entity": "issues", "action": "get", "params": params}, "shortId", issue.short_id)
+        )
+    for project in data.projects:
+        args = {"organization_slug": "acme", "project_slug": project.slug}
+        calls.append(("sentry_projects_get", args, "slug", project.slug))
+    for release in data.releases:
+        args = {"organization_slug": "acme", "version": release.version}
+        calls.append(("sentry_releases_get", args, "version", release.version))
+    return calls
+
+
+async def _client(port: int, worker: int, count: int, report: Report) -> None:
+    requests = _requests()
+    http = create_mcp_http_client(headers={"Authorization": f"Bearer {HTTP_TOKEN}"})
+    async with http, Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http)) as client:
+        for n in range(count):
+            tool, args, key, expected = requests[(worker * 7919 + n * 31) % len(requests)]
+            started = time.monotonic()
+            try:
+                with anyio.fail_after(60):
+                    result = await client.call_tool(tool, args)
+            except Exception as exc:  # a lost call: the run fails
+                report.problems.append(f"lost: {tool} {args}: {type(exc).__name__}: {exc}")
+                continue
+            finally:
+                report.calls += 1
+                report.slowest = max(report.slowest, time.monotonic() - started)
+            _judge(result, tool, args, key, expected, report)
+
+
+def _judge(result: CallToolResult, tool: str, args: dict[str, Any], key: str, expected: str, report: Report) -> None:
+    content = result.structured_content or {}
+    if result.is_error:
+        error = content.get("error")
+        if isinstance(error, dict) and error.get("type") in ERROR_TYPES and error.get("message"):
+            report.clear_errors[str(error["type"])] += 1
+        else:
+            report.problems.append(f"unclear error for {tool} {args}: {content}")
+    elif str(content.get(key)) == str(expected):
+        report.matched += 1
+    else:
+        report.problems.append(f"mismatch: {tool} {args} answered {key}={content.get(key)!r}")
+
+
+async def _drive(port: int, pid: int, clients: int, calls: int, report: Report) -> None:
+    share = [calls // clients + (1 if n < calls % clients else 0) for n in range(clients)]
+    # Warm-up (imports, region and organization lookups), then the RSS baseline.
+    await _client(port, 0, 5, Report(clients))
+    report.rss_start_kib = report.rss_peak_kib = rss_kib(pid)
+
+    async def sample() -> None:
+        while True:
+            report.rss_peak_kib = max(report.rss_peak_kib, rss_kib(pid))
+            await anyio.sleep(1)
+
+    started = time.monotonic()
+    async with anyio.create_task_group() as group:
+        group.start_soon(sample)
+        async with anyio.create_task_group() as workers:
+            for worker, count in enumerate(share):
+                workers.start_soon(_client, port, worker, count, report)
+        group.cancel_scope.cancel()
+    report.seconds = time.monotonic() - started
+    report.rss_end_kib = rss_kib(pid)
+
+
+def run(clients: int, calls: int, fault_rate: float = 0.1, seed: int = 1, workdir: Path | None = None) -> Report:
+    """The whole soak; logs go to ``workdir`` (a temporary folder by default)."""
+    report = Report(clients)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = workdir or Path(scratch)
+        server_log = folder / "server.log"
+        with (
+            demo_sentry(fault_rate, seed, folder / "demo-sentry.log") as url,
+            mcp_server(url, server_log) as (port, pid),
+        ):
+            anyio.run(_drive, port, pid, clients, calls, report)
+        log = server_log.read_text(errors="replace")
+        report.problems += [f"server log: {line}" for line in log.splitlines() if _PROBLEM.search(line)][:50]
+        if CANARY in log or HTTP_TOKEN in log:
+            report.problems.append("a token appears in the server log")
+        summary = re.search(r"demo Sentry served .*", (folder / "demo-sentry.log").read_text(errors="replace"))
+        report.demo_summary = summary.group(0) if summary else ""
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--calls", type=int, default=10_000)
+    parser.add_argument("--fault-rate", type=float, default=0.1)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    report = run(args.clients, args.calls, args.fault_rate, args.seed)
+    print(
+        f"{report.calls} calls from {report.clients} clients in {report.seconds:.1f} s "
+        f"({report.calls / max(report.seconds, 1e-9):.0f}/s), slowest {report.slowest:.2f} s"
+    )
+    print(f"matched answers: {report.matched}; clear errors: {dict(report.clear_errors)}")
+    print(report.demo_summary)
+    print(
+        f"server RSS: start {report.rss_start_kib / 1024:.1f} MiB, end {report.rss_end_kib / 1024:.1f} MiB, "
+        f"peak {report.rss_peak_kib / 1024:.1f} MiB"
+    )
+    print(f"problems (lost, mismatched, unclear, server log): {len(report.problems)}")
+    for problem in report.problems[:20]:
+        print(f"  {problem}", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

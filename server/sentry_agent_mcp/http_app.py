@@ -1,0 +1,139 @@
+"""The HTTP transports (streamable HTTP and SSE) with the protections the SDK leaves to its user.
+
+- Binding: loopback by default. Any other address needs ``SENTRY_MCP_HTTP_TOKEN``: the server holds a
+  Sentry token, and anyone who can reach the port could otherwise spend it.
+- Bearer token: when ``SENTRY_MCP_HTTP_TOKEN`` is set (loopback included) every HTTP request must send
+  ``Authorization: Bearer <token>``; anything else gets a JSON 401. Compared in constant time.
+- DNS rebinding: the SDK checks ``Host`` and ``Origin`` automatically only for loopback binds, so the
+  allow-lists are always passed explicitly: loopback names, the bound address, and for wildcard binds
+  this machine's names, plus ``SENTRY_MCP_HTTP_ALLOWED_HOSTS``.
+- Request bodies: at most ``MAX_REQUEST_BODY`` bytes (413 beyond), below the SDK's 4 MiB default.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import socket
+from typing import TYPE_CHECKING, Literal
+
+from mcp.server.transport_security import TransportSecuritySettings
+from pydantic import SecretStr
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .config import Settings
+from .errors import ConfigurationError
+from .redaction import install_redaction, secrets_of
+
+if TYPE_CHECKING:
+    from .mcp_server import SentryMCPServer
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
+MAX_REQUEST_BODY = 1024 * 1024
+"""1 MiB: a tool call's arguments are a few kilobytes; nothing legitimate comes near this."""
+
+HttpTransport = Literal["streamable-http", "sse"]
+
+
+class BearerTokenMiddleware:
+    """Answers 401 to any HTTP request without ``Authorization: Bearer <token>`` (lifespan passes through)."""
+
+    def __init__(self, app: ASGIApp, token: SecretStr) -> None:
+        self.app = app
+        self._expected = token.get_secret_value().encode()
+
+    def _authorised(self, scope: Scope) -> bool:
+        scheme, _, credentials = Headers(scope=scope).get("authorization", "").partition(" ")
+        supplied = credentials.strip().encode("utf-8", errors="replace")
+        # Compare even on a wrong scheme, so the time taken does not tell which part was wrong.
+        matches = hmac.compare_digest(supplied, self._expected)
+        return matches and scheme.lower() == "bearer"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or self._authorised(scope):
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        body = json.dumps(
+            {
+                "error": "unauthorized",
+                "error_description": "Send the server's SENTRY_MCP_HTTP_TOKEN as 'Authorization: Bearer <token>'.",
+            }
+        ).encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"www-authenticate", b'Bearer realm="sentry-agent-mcp"'),
+        ]
+        await send({"type": "http.response.start", "status": 401, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def check_bind(host: str, settings: Settings) -> None:
+    """Refuse a non-loopback bind without ``SENTRY_MCP_HTTP_TOKEN`` (exit 2 with what to do)."""
+    if host not in LOOPBACK_HOSTS and settings.http_token is None:
+        raise ConfigurationError(
+            f"Refusing to serve on {host} without SENTRY_MCP_HTTP_TOKEN: anyone who reaches the port could use "
+            "your Sentry token.",
+            hint="Set SENTRY_MCP_HTTP_TOKEN to a long random value (clients send it as a bearer token), "
+            "or bind 127.0.0.1.",
+        )
+
+
+def _host_names(host: str, extra: list[str]) -> list[str]:
+    names = ["127.0.0.1", "localhost", "[::1]"]
+    if host in WILDCARD_HOSTS:
+        names += [socket.gethostname(), socket.getfqdn()]
+    elif host not in LOOPBACK_HOSTS:
+        names.append(f"[{host}]" if ":" in host else host)
+    names += extra
+    return list(dict.fromkeys(name.lower() for name in names if name))
+
+
+def transport_security(host: str, settings: Settings) -> TransportSecuritySettings:
+    """Host and Origin allow-lists for a server bound to ``host`` (DNS-rebinding protection on)."""
+    hosts: list[str] = []
+    origins: list[str] = []
+    extra = [part.strip() for part in (settings.http_allowed_hosts or "").split(",") if part.strip()]
+    for name in _host_names(host, extra):
+        has_port = name.rsplit("]", 1)[-1].count(":") == 1
+        hosts += [name] if has_port else [name, f"{name}:*"]
+        for scheme in ("http", "https"):
+            origins += [f"{scheme}://{name}"] if has_port else [f"{scheme}://{name}", f"{scheme}://{name}:*"]
+    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins)
+
+
+def build_app(server: SentryMCPServer, transport: HttpTransport, host: str, settings: Settings) -> ASGIApp:
+    """The ASGI app for ``transport``: the SDK's app, its security settings, and the bearer check."""
+    security = transport_security(host, settings)
+    app: ASGIApp
+    if transport == "sse":
+        app = server.sse_app(max_request_body_size=MAX_REQUEST_BODY, transport_security=security, host=host)
+    else:
+        app = server.streamable_http_app(max_request_body_size=MAX_REQUEST_BODY, transport_security=security, host=host)
+    if settings.http_token is not None:
+        app = BearerTokenMiddleware(app, settings.http_token)
+    return app
+
+
+def serve_http(server: SentryMCPServer, transport: HttpTransport, host: str, port: int, settings: Settings) -> None:
+    """Run ``transport`` with uvicorn until interrupted."""
+    import uvicorn
+
+    check_bind(host, settings)
+    app = build_app(server, transport, host, settings)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        lifespan="on",
+        server_header=False,
+        timeout_graceful_shutdown=5,
+    )
+    install_redaction(secrets_of(settings))  # again: uvicorn.Config has just set up its own handlers
+    uvicorn.Server(config).run()
