@@ -47,18 +47,25 @@ def test_seed_pairs_have_their_required_params(key: tuple[str, str], required: l
     assert Served.DIRECT in pair.served_by and Served.HOSTED in pair.served_by
 
 
+@pytest.mark.parametrize("view_options", [True, False], ids=["described", "listed"])
 @pytest.mark.parametrize("pair", CATALOG.values(), ids=lambda p: p.tool_name)
-def test_every_schema_field_is_described_and_self_contained(pair: object) -> None:
+def test_every_schema_field_is_described_and_self_contained(pair: object, view_options: bool) -> None:
+    """Both the full schema (sentry_describe, tools --json) and the one tools/list advertises."""
     assert hasattr(pair, "params")
-    schema = input_schema(pair)  # type: ignore[arg-type]
+    schema = input_schema(pair, view_options=view_options)  # type: ignore[arg-type]
     text = json.dumps(schema)
     assert "$ref" not in text and "$defs" not in text
-    assert schema["type"] == "object" and schema["additionalProperties"] is False
+    assert schema["type"] == "object"
+    if view_options or not pair.takes_view_options:  # type: ignore[attr-defined]
+        assert schema["additionalProperties"] is False
+    else:  # fields/detail are accepted but described once, in the instructions; unknown params still fail
+        assert "additionalProperties" not in schema and "fields" not in schema["properties"]
     for name, prop in schema["properties"].items():
         assert prop.get("description"), f"{pair.tool_name}.{name} has no description"  # type: ignore[attr-defined]
     for node in _walk(schema):
         if node.get("type") == "integer" and "items" not in node:
             assert "minimum" in node and "maximum" in node, f"unbounded integer in {pair.tool_name}"  # type: ignore[attr-defined]
+    assert not {"pattern", "minLength", "maxLength"} & {k for node in _walk(schema) for k in node}, "validator-only"
 
 
 def test_context_store_search_is_declared_hosted_only() -> None:
@@ -93,7 +100,7 @@ def test_unknown_param_is_rejected_naming_the_valid_ones() -> None:
 @pytest.mark.parametrize(
     ("key", "params", "field"),
     [
-        (("issues", "list"), {"organization_slug": "acme", "project_slug": "web", "limit": 500}, "limit"),
+        (("issues", "list"), {"organization_slug": "acme", "project_slug": "web", "limit": 501}, "limit"),
         (
             ("issues", "list"),
             {"organization_slug": "acme", "project_slug": "web", "stats_period": "7 days"},

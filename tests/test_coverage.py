@@ -119,9 +119,14 @@ async def test_issue_search_is_org_scoped_with_project_resolved_to_its_id(agent:
     ]
     counts = [int(issue["count"]) for issue in page["data"]]
     assert counts == sorted(counts, reverse=True) and all(i["project"]["slug"] == "api" for i in page["data"])
-    every, req = await agent.call("sentry_issues_list", {**ORG, "query": "issue.category:feedback", "limit": 100})
+    every, req = await agent.call(
+        "sentry_issues_list",
+        {**ORG, "query": "issue.category:feedback", "limit": 100, "fields": ["id", "issueCategory"]},
+    )
     assert ("query", "issue.category:feedback") in query(req) and not req.param("project")
     assert every["data"] and {i["issueCategory"] for i in every["data"]} == {"feedback"}
+    assert all(set(i) == {"id", "issueCategory"} for i in every["data"]), "fields is a projection"
+    assert not req.param("fields") and not req.param("detail"), "view options never reach Sentry"
 
 
 async def test_issue_update_resolves_assigns_and_reads_back(agent: Agent) -> None:
@@ -157,7 +162,7 @@ async def test_issue_events_tags_hashes(agent: Agent) -> None:
     assert req.path == f"{base}/events/" and ("full", "1") in query(req) and ("per_page", "2") in query(req)
     assert events["data"] and all(e["groupID"] == issue["id"] for e in events["data"])
     latest, req = await agent.call("sentry_issue_events_get", {**target, "event_id": "latest"})
-    assert req.path == f"{base}/events/latest/" and any(e["type"] == "exception" for e in latest["entries"])
+    assert req.path == f"{base}/events/latest/" and latest["exception"][0]["frames"]
     by_id, req = await agent.call("sentry_issue_events_get", {**target, "event_id": latest["eventID"]})
     assert req.path == f"{base}/events/{latest['eventID']}/" and by_id["eventID"] == latest["eventID"]
     tag, req = await agent.call("sentry_issue_tags_get", {**target, "key": "browser"})

@@ -48,7 +48,7 @@ async def test_every_seed_tool_over_stdio(demo_sentry: DemoSentryServer) -> None
         event = await call(
             "sentry_events_get", {"organization_slug": "acme", "project_slug": "web", "event_id": event_id}
         )
-        assert event["eventID"] == event_id and event["entries"]
+        assert event["eventID"] == event_id and event["exception"][0]["type"]
         releases = await call("sentry_releases_list", {"organization_slug": "acme", "query": "frontend@1.2.3"})
         version = next(r["version"] for r in releases["data"] if "build/45 beta" in r["version"])
         release = await call("sentry_releases_get", {"organization_slug": "acme", "version": version})

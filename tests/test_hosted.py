@@ -127,7 +127,8 @@ async def test_context_store_search_validates_fields_then_returns_the_envelope(h
 
 async def test_hosted_tool_list_is_the_hosted_connectors(hosted_env: FakeAirbyte) -> None:
     async with Client(SentryMCPServer(Settings(allow_writes=True))) as client:
-        names = {tool.name for tool in (await client.list_tools()).tools}
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        names = set(tools)
         result = await client.call_tool("sentry_issues_get", {**ORG, "issue_id": "WEB-2"})
     seed = {
         "sentry_projects_list",
@@ -142,6 +143,9 @@ async def test_hosted_tool_list_is_the_hosted_connectors(hosted_env: FakeAirbyte
     }
     search = {f"sentry_{e}_context_store_search" for e in ("projects", "issues", "events", "releases")}
     assert names == seed | search | {"sentry_execute"}
+    issues_list = tools["sentry_issues_list"].input_schema
+    assert list(issues_list["properties"]) == ["organization_slug", "project_slug", "query", "cursor", "stats_period"]
+    assert issues_list["required"] == ["organization_slug", "project_slug"], "the hosted connector needs a project"
     assert not result.is_error and result.structured_content["shortId"] == "WEB-2"  # type: ignore[index]
 
 

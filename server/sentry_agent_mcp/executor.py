@@ -1,7 +1,9 @@
 """The one execution path: resolve a pair, fill defaults, validate, run it on the backend.
 
 The MCP server, the CLI and the Python API all call ``Executor.execute``; none of them validates or
-routes on its own. The executor knows nothing of MCP.
+routes on its own. The executor knows nothing of MCP. It is also where results take their
+agent-facing shape (``views``): the compact view, ``detail: 'full'`` or a ``fields`` projection,
+within the size budget, with several pages fetched when ``limit`` asks for more than one.
 """
 
 from __future__ import annotations
@@ -12,31 +14,32 @@ from typing import Any
 from pydantic import ValidationError
 
 from .backends import Backend
-from .catalog import CATALOG, Kind, Pair, Params, Served
+from .catalog import CATALOG, Kind, Pair, Params, Served, callable_pairs
 from .config import Settings
 from .errors import (
     InvalidParamsError,
     UnknownPairError,
     UnsupportedOnBackendError,
     WritesDisabledError,
+    echo,
 )
+from .paging import ProgressCallback, collect, split_cursor
+from .views import COMPACT, OPTION_NAMES, ViewOptions, fit_object, shape_item
 
-
-def callable_pairs(serves: Served, allow_writes: bool) -> list[Pair]:
-    """The pairs a backend family serves, writes only when allowed, in catalog order."""
-    return [p for p in CATALOG.values() if serves in p.served_by and (p.read_only or allow_writes)]
+__all__ = ["Executor", "callable_pairs"]
 
 
 def _describe_fields(pair: Pair) -> str:
     required = set(pair.required_fields())
-    return ", ".join(f"{name}{'*' if name in required else ''}" for name in pair.field_names())
+    names = [f"{name}{'*' if name in required else ''}" for name in pair.field_names()]
+    return ", ".join(names + (list(OPTION_NAMES) if pair.takes_view_options else []))
 
 
 def _format_errors(exc: ValidationError) -> tuple[str, list[dict[str, Any]]]:
     lines = []
     errors = []
     for err in exc.errors(include_url=False, include_context=False):
-        loc = ".".join(str(part) for part in err["loc"]) or "params"
+        loc = echo(".".join(str(part) for part in err["loc"]) or "params")
         if err["type"] == "extra_forbidden":
             text = "unknown parameter"
         elif err["type"] == "missing":
@@ -69,9 +72,9 @@ class Executor:
             if any(p.entity == entity for p in available):
                 actions = [p.action for p in available if p.entity == entity]
                 raise UnknownPairError(
-                    f"Entity '{entity}' has no action '{action}'.", hint=f"Valid actions: {', '.join(actions)}."
+                    f"Entity '{entity}' has no action '{echo(action)}'.", hint=f"Valid actions: {', '.join(actions)}."
                 )
-            raise UnknownPairError(f"Unknown entity '{entity}'.", hint=f"Valid entities: {', '.join(entities)}.")
+            raise UnknownPairError(f"Unknown entity '{echo(entity)}'.", hint=f"Valid entities: {', '.join(entities)}.")
         if self.backend.serves not in pair.served_by:
             served = " or ".join(sorted(s.value for s in pair.served_by))
             raise UnsupportedOnBackendError(
@@ -111,10 +114,50 @@ class Executor:
                 errors=errors,
             ) from None
 
-    async def execute(self, entity: str, action: str, params: Mapping[str, Any] | None = None) -> Any:
-        """Run one call and return its result (list envelope or object)."""
+    def split_options(self, pair: Pair, raw: Mapping[str, Any] | None) -> tuple[Mapping[str, Any] | None, ViewOptions]:
+        """Take ``fields``/``detail`` out of the params (they shape the result; no backend sees them)."""
+        if not pair.takes_view_options or not isinstance(raw, Mapping) or not any(k in raw for k in OPTION_NAMES):
+            return raw, COMPACT
+        values = {k: v for k, v in raw.items() if k not in OPTION_NAMES}
+        try:
+            options = ViewOptions.model_validate({k: raw[k] for k in OPTION_NAMES if k in raw})
+        except ValidationError as exc:
+            text, errors = _format_errors(exc)
+            raise InvalidParamsError(
+                f"Invalid params for {pair.entity}/{pair.action}: {text}.",
+                hint="fields is a list of dotted paths such as ['id', 'metadata.type']; detail is 'compact' or 'full'.",
+                errors=errors,
+            ) from None
+        return values, options
+
+    async def execute(
+        self,
+        entity: str,
+        action: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> Any:
+        """Run one call and return its result (list envelope or object), shaped for an agent.
+
+        ``progress`` hears about each page when a list spans several (MCP progress notifications).
+        """
         pair = self.resolve(entity, action)
-        return await self.backend.execute(pair, self.validate(pair, params))
+        if not pair.shapes_results:
+            return await self.backend.execute(pair, self.validate(pair, params))
+        values, options = self.split_options(pair, params)
+        skip = 0
+        if pair.kind is Kind.LIST and isinstance(values, Mapping):
+            values, skip = split_cursor(values)
+        validated = self.validate(pair, values)
+        budget = self.settings.max_result_chars
+
+        def shape(item: Any) -> Any:
+            return shape_item(item, pair.view, options)
+
+        if pair.kind is Kind.LIST:
+            return await collect(self.backend, pair, validated, shape, budget, progress, skip)
+        return fit_object(shape(await self.backend.execute(pair, validated)), budget)
 
     async def aclose(self) -> None:
         await self.backend.aclose()

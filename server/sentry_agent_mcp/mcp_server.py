@@ -2,6 +2,9 @@
 
 ``list_tools``/``call_tool`` are overridden (the SDK's documented extension point), so that the
 catalog stays the single source of truth and ``mcp dev``/``mcp run``/every transport keep working.
+
+Startup is what Claude Desktop waits for: the catalog (~45 pydantic models), ``httpx`` and the backend
+are imported and built on first use (``tools/list``, the first call), not before ``initialize``.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp import MCPError
 from mcp.server import MCPServer
@@ -18,13 +21,12 @@ from mcp.server.mcpserver import Context
 from mcp.types import INVALID_PARAMS, CallToolResult, TextContent, Tool
 
 from . import __version__
-from .backends import create_backend
-from .catalog import CATALOG
-from .catalog.schema import input_schema
 from .config import Settings
-from .errors import SentryAgentError, UnknownPairError
-from .executor import Executor
-from .mcp_tools import DESCRIBE_TOOL, EXECUTE_TOOL, ToolSurface
+from .errors import SentryAgentError, UnknownPairError, echo
+
+if TYPE_CHECKING:
+    from .executor import Executor
+    from .mcp_tools import ToolSurface
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +34,11 @@ INSTRUCTIONS = (
     "Tools to read (and, when enabled, change) Sentry: organizations, projects, issues and their events, "
     "tags and notes, releases with deploys and commits, Discover queries, stats and release health, "
     "monitors, alerts and replays. Lists return {data, meta: {has_more, next_cursor}}: pass next_cursor "
-    "back as 'cursor' for the next page. Issue ids may be numeric or short ids like 'WEB-1A'."
+    "back as 'cursor' for the next page; limit goes up to 500 (several pages). Issue ids may be numeric "
+    "or short ids like 'WEB-1A'. Results are compact views (events: a stack-trace summary); every list "
+    "and get tool also takes detail='full' for Sentry's raw object, or fields=['id','metadata.type',...] "
+    "for just those dotted paths of it. Results past the size budget are trimmed and meta.note says how "
+    "to narrow or page on."
 )
 
 
@@ -55,17 +61,38 @@ def error_result(error: SentryAgentError) -> CallToolResult:
     )
 
 
+class Runtime:
+    """What the lifespan holds: the executor, built on the first call that needs it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._executor: Executor | None = None
+
+    @property
+    def executor(self) -> Executor:
+        if self._executor is None:
+            from .backends import create_backend
+            from .executor import Executor
+
+            self._executor = Executor(self.settings, create_backend(self.settings))
+        return self._executor
+
+    async def aclose(self) -> None:
+        if self._executor is not None:
+            await self._executor.aclose()
+
+
 @asynccontextmanager
-async def _lifespan(server: MCPServer[Executor]) -> AsyncIterator[Executor]:
+async def _lifespan(server: MCPServer[Runtime]) -> AsyncIterator[Runtime]:
     assert isinstance(server, SentryMCPServer)
-    executor = Executor(server.config, create_backend(server.config))
+    runtime = Runtime(server.config)
     try:
-        yield executor
+        yield runtime
     finally:
-        await executor.aclose()
+        await runtime.aclose()
 
 
-class SentryMCPServer(MCPServer[Executor]):
+class SentryMCPServer(MCPServer[Runtime]):
     """The Sentry MCP server for one configuration."""
 
     def __init__(self, settings: Settings | None = None) -> None:
@@ -77,11 +104,16 @@ class SentryMCPServer(MCPServer[Executor]):
             lifespan=_lifespan,
             log_level=self.config.log_level,
         )
+        from .redaction import install_redaction, secrets_of
+
+        install_redaction(secrets_of(self.config))  # every way in (serve, mcp run, mcp dev) redacts logs
         self._surface: ToolSurface | None = None
 
     @property
     def surface(self) -> ToolSurface:
         if self._surface is None:
+            from .mcp_tools import ToolSurface
+
             self._surface = ToolSurface.build(self.config)
         return self._surface
 
@@ -89,27 +121,32 @@ class SentryMCPServer(MCPServer[Executor]):
         return self.surface.tools
 
     async def call_tool(
-        self, name: str, arguments: dict[str, Any], context: Context[Executor, Any] | None = None
+        self, name: str, arguments: dict[str, Any], context: Context[Runtime, Any] | None = None
     ) -> CallToolResult:
+        from .mcp_tools import DESCRIBE_TOOL, EXECUTE_TOOL
+
         surface = self.surface
         if name not in surface.names:
             raise MCPError(INVALID_PARAMS, f"Unknown tool: {name}")
         if context is None:
             raise MCPError(INVALID_PARAMS, "Tools run only inside an MCP request.")
-        executor = context.request_context.lifespan_context
+        progress = context.report_progress  # a no-op unless the client sent a progress token
         try:
+            executor = context.request_context.lifespan_context.executor
             if name == DESCRIBE_TOOL:
                 return success_result(self._describe(executor, arguments))
             if name == EXECUTE_TOOL:
                 entity, action, params = _execute_arguments(arguments)
-                return success_result(await executor.execute(entity, action, params))
+                return success_result(await executor.execute(entity, action, params, progress=progress))
             pair = surface.pairs_by_tool[name]
-            return success_result(await executor.execute(pair.entity, pair.action, arguments))
+            return success_result(await executor.execute(pair.entity, pair.action, arguments, progress=progress))
         except SentryAgentError as exc:
             logger.info("tool %s failed: %s", name, exc.code)
             return error_result(exc)
 
     def _describe(self, executor: Executor, arguments: dict[str, Any]) -> Any:
+        from .catalog.schema import input_schema
+
         entity, action = arguments.get("entity"), arguments.get("action")
         if not entity and not action:
             return {
@@ -129,13 +166,15 @@ class SentryMCPServer(MCPServer[Executor]):
 
 
 def _execute_arguments(arguments: dict[str, Any]) -> tuple[str, str, Any]:
+    from .catalog import CATALOG
+
     unknown = set(arguments) - {"entity", "action", "params"}
     entity, action = arguments.get("entity"), arguments.get("action")
     if unknown or not isinstance(entity, str) or not isinstance(action, str):
         valid = ", ".join(sorted({e for e, _ in CATALOG}))
         raise UnknownPairError(
             "sentry_execute takes {entity, action, params}"
-            + (f"; unknown argument(s): {', '.join(sorted(unknown))}" if unknown else "")
+            + (f"; unknown argument(s): {', '.join(echo(name) for name in sorted(unknown))}" if unknown else "")
             + ".",
             hint=f"entity is one of: {valid}; params is an object.",
         )

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 from mcp.types import Tool, ToolAnnotations
 
-from .catalog import Pair, Served
+from .catalog import Pair, Served, callable_pairs
 from .catalog.schema import input_schema
 from .config import BackendKind, Settings
-from .executor import callable_pairs
 
 EXECUTE_TOOL = "sentry_execute"
 DESCRIBE_TOOL = "sentry_describe"
@@ -25,7 +24,6 @@ _OPEN_WORLD = False
 
 def _annotations(pair: Pair) -> ToolAnnotations:
     return ToolAnnotations(
-        title=f"{pair.entity} {pair.action}".replace("_", " "),
         read_only_hint=pair.read_only,
         destructive_hint=pair.destructive,
         idempotent_hint=pair.idempotent,
@@ -33,16 +31,17 @@ def _annotations(pair: Pair) -> ToolAnnotations:
     )
 
 
-def _pair_tool(pair: Pair, defaults: Mapping[str, str]) -> Tool:
+def _pair_tool(pair: Pair, defaults: Mapping[str, str], hosted: bool) -> Tool:
     return Tool(
         name=pair.tool_name,
         description=pair.description,
-        input_schema=input_schema(pair, defaults),
+        input_schema=input_schema(pair, defaults, view_options=False, hosted=hosted),
         annotations=_annotations(pair),
     )
 
 
-def _execute_tool(pairs: list[Pair]) -> Tool:
+def _execute_tool(pairs: list[Pair], listed: bool) -> Tool:
+    """``listed``: every pair has its own tool, whose names already say what exists."""
     by_entity: dict[str, list[str]] = {}
     for pair in pairs:
         by_entity.setdefault(pair.entity, []).append(pair.action)
@@ -51,8 +50,8 @@ def _execute_tool(pairs: list[Pair]) -> Tool:
     return Tool(
         name=EXECUTE_TOOL,
         description=(
-            "Run any Sentry entity/action with its params (same params and results as the "
-            f"sentry_<entity>_<action> tools). Available: {listing}."
+            "Run any Sentry entity/action: same params and results as sentry_<entity>_<action>"
+            + ("." if listed else f". Available: {listing}.")
         ),
         input_schema={
             "type": "object",
@@ -65,14 +64,13 @@ def _execute_tool(pairs: list[Pair]) -> Tool:
                 },
                 "params": {
                     "type": "object",
-                    "description": "The action's params (see sentry_describe or the per-pair tools).",
+                    "description": "The action's params; reads also take fields and detail.",
                 },
             },
             "required": ["entity", "action"],
             "additionalProperties": False,
         },
         annotations=ToolAnnotations(
-            title="execute",
             read_only_hint=not writes,
             destructive_hint=any(p.destructive for p in pairs),
             idempotent_hint=all(p.idempotent for p in pairs),
@@ -97,7 +95,6 @@ def _describe_tool() -> Tool:
             "additionalProperties": False,
         },
         annotations=ToolAnnotations(
-            title="describe",
             read_only_hint=True,
             destructive_hint=False,
             idempotent_hint=True,
@@ -124,7 +121,8 @@ class ToolSurface:
         else:
             entities = settings.tool_entities()
             shown = [p for p in pairs if entities is None or p.entity in entities]
-        tools = [_pair_tool(p, defaults) for p in shown] + [_execute_tool(pairs)]
+        hosted = serves is Served.HOSTED
+        tools = [_pair_tool(p, defaults, hosted) for p in shown] + [_execute_tool(pairs, len(shown) == len(pairs))]
         if settings.tools == "execute":
             tools.append(_describe_tool())
         return cls(tools=tools, pairs_by_tool={p.tool_name: p for p in shown}, all_pairs=pairs)

@@ -25,6 +25,11 @@ FAMILIES = (organizations, projects, issues, issue_details, events, releases, he
 CATALOG: dict[tuple[str, str], Pair] = {pair.key: pair for module in FAMILIES for pair in module.PAIRS}
 
 
+def callable_pairs(serves: Served, allow_writes: bool) -> list[Pair]:
+    """The pairs a backend family serves, writes only when allowed, in catalog order."""
+    return [p for p in CATALOG.values() if serves in p.served_by and (p.read_only or allow_writes)]
+
+
 def entities() -> list[str]:
     """Entity names in catalog order, each once."""
     return list(dict.fromkeys(entity for entity, _ in CATALOG))
@@ -34,4 +39,4 @@ def actions_of(entity: str) -> list[str]:
     return [action for e, action in CATALOG if e == entity]
 
 
-__all__ = ["CATALOG", "Kind", "Pair", "Params", "Route", "Served", "actions_of", "entities"]
+__all__ = ["CATALOG", "Kind", "Pair", "Params", "Route", "Served", "actions_of", "callable_pairs", "entities"]

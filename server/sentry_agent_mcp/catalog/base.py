@@ -12,9 +12,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:
+    from ..views import View
 
 
 class Kind(StrEnum):
@@ -54,7 +57,7 @@ OrganizationSlug = Annotated[
         min_length=1,
         max_length=100,
         pattern=_SLUG_PATTERN,
-        description="Organization slug or numeric id, e.g. 'acme'.",
+        description="Organization slug or id.",
     ),
 ]
 ProjectSlug = Annotated[
@@ -63,7 +66,7 @@ ProjectSlug = Annotated[
         min_length=1,
         max_length=100,
         pattern=_SLUG_PATTERN,
-        description="Project slug or numeric id, e.g. 'web'.",
+        description="Project slug or id.",
     ),
 ]
 ProjectFilter = Annotated[
@@ -73,7 +76,7 @@ ProjectFilter = Annotated[
         min_length=1,
         max_length=100,
         pattern=_SLUG_PATTERN,
-        description="Only this project (slug or numeric id).",
+        description="Only this project (slug or id).",
     ),
 ]
 Cursor = Annotated[
@@ -82,24 +85,29 @@ Cursor = Annotated[
         None,
         max_length=200,
         pattern=r"^[0-9.:\-]+$",
-        description="Opaque cursor from a previous result's meta.next_cursor; omit for the first page.",
+        description="meta.next_cursor of the previous page.",
     ),
 ]
+PAGE_SIZE = 100
+"""Sentry's largest page: one request never asks for more."""
+MAX_LIMIT = 500
+"""The most items one call returns; over ``PAGE_SIZE`` the executor fetches several pages."""
+
 Limit = Annotated[
     int | None,
-    Field(None, ge=1, le=100, description="Page size, 1-100 (Sentry's default is 100)."),
+    Field(None, ge=1, le=MAX_LIMIT, description="Max items (over 100: several pages)."),
 ]
 StatsPeriod = Annotated[
     str | None,
     Field(
         None,
         pattern=r"^\d{1,4}[mhdw]$",
-        description="Relative time window ending now, e.g. '24h', '14d', '90d'; or give start and end.",
+        description="Window ending now, e.g. '24h', '14d'.",
     ),
 ]
 Environments = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=64)]] | None,
-    Field(None, max_length=20, description="Only these environments, e.g. ['production']."),
+    Field(None, max_length=20, description="Only these environments."),
 ]
 
 
@@ -107,8 +115,8 @@ class TimeWindow(Params):
     """``stats_period`` or ``start`` + ``end``, never both: Sentry answers 400 to a mix."""
 
     stats_period: StatsPeriod = None
-    start: datetime | None = Field(None, description="Window start, ISO 8601 (with end, instead of stats_period).")
-    end: datetime | None = Field(None, description="Window end, ISO 8601 (with start).")
+    start: datetime | None = Field(None, description="Window start, ISO 8601 (with end).")
+    end: datetime | None = Field(None, description="Window end, ISO 8601.")
 
     @model_validator(mode="after")
     def _one_window(self) -> Self:
@@ -184,6 +192,8 @@ class Pair:
     ``route`` may be a tuple of alternatives: the first whose path params are all given is used
     (``projects list`` is org-scoped when an organization is known, else every project). ``hosted``
     is set on the pairs the Airbyte-hosted connector serves (the nine seed pairs and its searches).
+    ``view`` is the compact form of what it returns (of each item, for a list); None keeps everything
+    but noise (see ``views``).
     """
 
     entity: str
@@ -194,7 +204,13 @@ class Pair:
     route: Route | tuple[Route, ...] | None = None
     hosted: HostedCall | None = None
     destructive: bool = False
-    idempotent: bool = True
+    idempotent: bool | None = None
+    """None: reads are idempotent, writes are not (a write is repeated only when it says it is)."""
+    view: View | None = None
+
+    def __post_init__(self) -> None:
+        if self.idempotent is None:
+            object.__setattr__(self, "idempotent", self.read_only)
 
     @property
     def served_by(self) -> frozenset[Served]:
@@ -226,6 +242,16 @@ class Pair:
         """Required params first, the time window last, each group in declaration order."""
         fields = self.params.model_fields
         return sorted(fields, key=lambda name: (not fields[name].is_required(), name in TIME_WINDOW_QUERY))
+
+    @property
+    def shapes_results(self) -> bool:
+        """Results get a compact view, unless the pair has its own ``fields`` (hosted searches)."""
+        return "fields" not in self.params.model_fields
+
+    @property
+    def takes_view_options(self) -> bool:
+        """Reads accept ``fields`` and ``detail`` besides their own params (never sent upstream)."""
+        return self.kind is not Kind.WRITE and self.shapes_results and "detail" not in self.params.model_fields
 
     def required_fields(self) -> list[str]:
         return [name for name, f in self.params.model_fields.items() if f.is_required()]

@@ -7,6 +7,7 @@ from typing import Annotated, Self
 
 from pydantic import Field, model_validator
 
+from ..views.events import EVENT
 from .base import (
     TIME_WINDOW_QUERY,
     Cursor,
@@ -29,9 +30,7 @@ class EventsList(Params):
 
     organization_slug: OrganizationSlug
     project_slug: ProjectSlug
-    full: bool | None = Field(
-        None, description="true to include each event's full body (stack traces, breadcrumbs); large."
-    )
+    full: bool | None = Field(None, description="true: with stack traces.")
     limit: Limit = None
     cursor: Cursor = None
 
@@ -41,7 +40,7 @@ class EventGet(Params):
 
     organization_slug: OrganizationSlug
     project_slug: ProjectSlug
-    event_id: str = Field(pattern=r"^[0-9a-fA-F]{32}$", description="The event id: 32 hexadecimal characters.")
+    event_id: str = Field(pattern=r"^[0-9a-fA-F]{32}$", description="Event id (32 hex).")
 
 
 class Dataset(StrEnum):
@@ -62,13 +61,11 @@ class DiscoverQuery(TimeWindow):
     field: list[Column] = Field(
         min_length=1,
         max_length=20,
-        description="Columns and aggregates, e.g. ['title', 'count()', 'count_unique(user)', 'last_seen()'].",
+        description="Columns, e.g. ['title', 'count()', 'count_unique(user)'].",
     )
-    dataset: Dataset = Field(Dataset.ERRORS, description="errors (default), spans, logs; transactions on old servers.")
-    query: str | None = Field(None, max_length=1000, description="Search, e.g. 'level:error release:web@2.4.0'.")
-    sort: str | None = Field(
-        None, max_length=200, description="One of the fields, '-' prefix for descending, e.g. '-count()'."
-    )
+    dataset: Dataset = Field(Dataset.ERRORS, description="transactions: old servers.")
+    query: str | None = Field(None, max_length=1000, description="Search, e.g. 'level:error'.")
+    sort: str | None = Field(None, max_length=200, description="A field, '-' for descending.")
     project_slug: ProjectFilter = None
     environment: Environments = None
     limit: Limit = None
@@ -87,7 +84,7 @@ PAIRS = [
         "list",
         EventsList,
         Kind.LIST,
-        "List a project's recent events (newest first); full=true adds stack traces.",
+        "List a project's recent events, newest first; full=true adds stack traces.",
         Route(
             "GET",
             "/projects/{organization_slug}/{project_slug}/events/",
@@ -95,23 +92,24 @@ PAIRS = [
             flags={"full": "full"},
         ),
         hosted=HostedCall(params=("organization_slug", "project_slug", "full", "cursor")),
+        view=EVENT,
     ),
     Pair(
         "events",
         "get",
         EventGet,
         Kind.GET,
-        "Get one event with its stack trace, breadcrumbs, request, tags and user.",
+        "Get one event: exception, in-app frames with code, breadcrumbs, request, tags, user.",
         Route("GET", "/projects/{organization_slug}/{project_slug}/events/{event_id}/"),
         hosted=HostedCall(params=("organization_slug", "project_slug", "event_id")),
+        view=EVENT,
     ),
     Pair(
         "discover",
         "query",
         DiscoverQuery,
         Kind.LIST,
-        "Query events as a table (Discover/Explore): counts by title, release, user...; "
-        "meta.columns gives each column's type.",
+        "Query events as a table (Discover): counts by title, release, user...; meta.columns types them.",
         Route(
             "GET",
             "/organizations/{organization_slug}/events/",

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from .base import TIME_WINDOW_QUERY, Environments, Kind, OrganizationSlug, Pair, ProjectFilter, Route, TimeWindow
 
-Interval = Annotated[str | None, Field(None, pattern=r"^\d{1,3}[mhd]$", description="Bucket size, e.g. '1h' or '1d'.")]
+Interval = Annotated[str | None, Field(None, pattern=r"^\d{1,3}[mhd]$", description="Bucket size, e.g. '1h'.")]
 
 
 class StatsField(StrEnum):
@@ -47,14 +47,14 @@ class StatsGet(TimeWindow):
     """Count events Sentry received, kept, filtered or dropped, over time."""
 
     organization_slug: OrganizationSlug
-    field: StatsField = Field(StatsField.QUANTITY, description="sum(quantity): items; sum(times_seen): for sessions.")
+    field: StatsField = Field(StatsField.QUANTITY, description="sum(times_seen) for sessions.")
     group_by: list[StatsGroup] = Field(
         default_factory=lambda: [StatsGroup.OUTCOME, StatsGroup.CATEGORY],
         min_length=1,
         max_length=4,
-        description="Break counts down by outcome, category, reason, project (Sentry needs category here or filtered).",
+        description="Needs category here or filtered.",
     )
-    category: StatsCategory | None = Field(None, description="Only this data category.")
+    category: StatsCategory | None = Field(None, description="Only this category.")
     outcome: StatsOutcome | None = Field(None, description="Only this outcome.")
     project_slug: ProjectFilter = None
     interval: Interval = None
@@ -83,14 +83,14 @@ class SessionsQuery(TimeWindow):
         default_factory=lambda: [SessionField.CRASH_FREE_SESSIONS, SessionField.CRASH_FREE_USERS],
         min_length=1,
         max_length=5,
-        description="Metrics, e.g. crash_free_rate(session), crash_free_rate(user), sum(session).",
+        description="Metrics to compute.",
     )
     group_by: list[SessionGroup] = Field(
         default_factory=lambda: [SessionGroup.RELEASE],
         max_length=3,
-        description="Group by release (default), project, environment and/or session.status.",
+        description="Default: release.",
     )
-    query: str | None = Field(None, max_length=500, description="Filter, e.g. 'release:frontend@2.4.0'.")
+    query: str | None = Field(None, max_length=500, description="Filter, e.g. 'release:web@2.4.0'.")
     project_slug: ProjectFilter = None
     environment: Environments = None
     interval: Interval = None
@@ -102,7 +102,7 @@ PAIRS = [
         "get",
         StatsGet,
         Kind.GET,
-        "Count the events Sentry accepted, filtered or rate-limited over time (by outcome, category, project).",
+        "Count events accepted, filtered or rate-limited over time, by outcome, category, project.",
         Route(
             "GET",
             "/organizations/{organization_slug}/stats_v2/",
@@ -122,7 +122,7 @@ PAIRS = [
         "query",
         SessionsQuery,
         Kind.GET,
-        "Release health: crash-free sessions and users, sessions and users by release/project/environment.",
+        "Release health: crash-free sessions and users by release, project or environment.",
         Route(
             "GET",
             "/organizations/{organization_slug}/sessions/",

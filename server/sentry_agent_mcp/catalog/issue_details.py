@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import Field
 
+from ..views.events import EVENT, EVENT_LOOKUP
+from ..views.issues import HASH, NOTE, TAG_DISTRIBUTION, TAG_VALUE
 from .base import (
     TIME_WINDOW_QUERY,
     Cursor,
@@ -22,14 +24,14 @@ from .base import (
 )
 from .issues import IssueId
 
-EventId = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{32}$", description="An event id: 32 hexadecimal characters.")]
+EventId = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{32}$", description="Event id (32 hex).")]
 TagKey = Annotated[
     str,
     Field(
         min_length=1,
         max_length=200,
         pattern=r"^[A-Za-z0-9_.:\-]+$",
-        description="Tag key, e.g. 'browser', 'release', 'url', 'user', 'environment'.",
+        description="Tag key, e.g. 'browser', 'release'.",
     ),
 ]
 
@@ -41,7 +43,7 @@ class IssueEventsList(TimeWindow):
     issue_id: IssueId
     query: str | None = Field(None, max_length=1000, description="Event search, e.g. 'browser.name:Chrome'.")
     environment: Environments = None
-    full: bool | None = Field(None, description="true to include each event's full body (stack traces); large.")
+    full: bool | None = Field(None, description="true: with stack traces.")
     limit: Limit = None
     cursor: Cursor = None
 
@@ -53,7 +55,7 @@ class IssueEventGet(Params):
     issue_id: IssueId
     event_id: str = Field(
         pattern=r"^(latest|oldest|recommended|[0-9a-fA-F]{32})$",
-        description="'latest', 'oldest', 'recommended' (Sentry's pick of the most useful), or a 32-hex event id.",
+        description="'latest', 'oldest', 'recommended' or an event id.",
     )
     environment: Environments = None
 
@@ -76,7 +78,7 @@ class TagValueSort(StrEnum):
 class IssueTagValuesList(IssueTagGet):
     """List every value of one tag of an issue."""
 
-    sort: TagValueSort | None = Field(None, description="-count (most events first), -date (last seen), -age.")
+    sort: TagValueSort | None = Field(None, description="-count, -date (last seen) or -age.")
     cursor: Cursor = None
 
 
@@ -97,7 +99,7 @@ class IssueNoteCreate(Params):
 
     organization_slug: OrganizationSlug
     issue_id: IssueId
-    text: str = Field(min_length=1, max_length=5000, description="The note, Markdown allowed; @mentions notify.")
+    text: str = Field(min_length=1, max_length=5000, description="Markdown; @mentions notify.")
 
 
 class EventIdGet(Params):
@@ -115,7 +117,7 @@ PAIRS = [
         "list",
         IssueEventsList,
         Kind.LIST,
-        "List one issue's events (newest first): when, release, environment, user, tags.",
+        "List an issue's events, newest first: when, release, environment, user, tags.",
         Route(
             "GET",
             f"{_ISSUE}/events/",
@@ -128,22 +130,25 @@ PAIRS = [
             },
             flags={"full": "full"},
         ),
+        view=EVENT,
     ),
     Pair(
         "issue_events",
         "get",
         IssueEventGet,
         Kind.GET,
-        "Get one event of an issue ('latest', 'oldest', 'recommended' or an id) with stack trace and breadcrumbs.",
+        "Get one event of an issue: exception, in-app frames with code, breadcrumbs, request, tags.",
         Route("GET", f"{_ISSUE}/events/{{event_id}}/", query={"environment": "environment"}),
+        view=EVENT,
     ),
     Pair(
         "issue_tags",
         "get",
         IssueTagGet,
         Kind.GET,
-        "How one tag is spread over an issue's events: top values with counts (browsers, releases, users).",
+        "How one tag spreads over an issue's events: top values with counts.",
         Route("GET", f"{_ISSUE}/tags/{{key}}/", query={"environment": "environment"}),
+        view=TAG_DISTRIBUTION,
     ),
     Pair(
         "issue_tag_values",
@@ -156,6 +161,7 @@ PAIRS = [
             f"{_ISSUE}/tags/{{key}}/values/",
             query={"environment": "environment", "sort": "sort", "cursor": "cursor"},
         ),
+        view=TAG_VALUE,
     ),
     Pair(
         "issue_hashes",
@@ -164,31 +170,35 @@ PAIRS = [
         Kind.LIST,
         "List the fingerprint hashes grouped into an issue, each with its latest event.",
         Route("GET", f"{_ISSUE}/hashes/", query={"cursor": "cursor"}),
+        view=HASH,
     ),
     Pair(
         "issue_notes",
         "list",
         IssueNotesList,
         Kind.LIST,
-        "List an issue's notes (team comments), newest first.",
+        "List an issue's notes (comments), newest first.",
         Route("GET", f"{_ISSUE}/notes/", query={"cursor": "cursor"}),
+        view=NOTE,
     ),
     Pair(
         "issue_notes",
         "create",
         IssueNoteCreate,
         Kind.WRITE,
-        "Add a note (comment) to an issue; each call adds one more note.",
+        "Add a note (comment) to an issue; each call adds one.",
         Route("POST", f"{_ISSUE}/notes/", body={"text": "text"}),
         destructive=False,
         idempotent=False,
+        view=NOTE,
     ),
     Pair(
         "event_ids",
         "get",
         EventIdGet,
         Kind.GET,
-        "Find which project and issue an event id belongs to (with the event).",
+        "Find the project and issue an event id belongs to, with the event.",
         Route("GET", "/organizations/{organization_slug}/eventids/{event_id}/"),
+        view=EVENT_LOOKUP,
     ),
 ]

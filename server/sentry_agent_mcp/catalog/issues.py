@@ -7,6 +7,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import Field, model_validator
 
+from ..views.issues import ISSUE, ISSUE_ROW
 from .base import (
     TIME_WINDOW_QUERY,
     Cursor,
@@ -28,7 +29,7 @@ IssueId = Annotated[
         min_length=1,
         max_length=100,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$",
-        description="Numeric issue id ('4821') or short id ('WEB-1A').",
+        description="Issue id or short id ('WEB-1A').",
     ),
 ]
 
@@ -51,14 +52,9 @@ class IssuesList(TimeWindow):
     query: str | None = Field(
         None,
         max_length=1000,
-        description=(
-            "Sentry issue search, e.g. 'is:unresolved level:error assigned:me'. Omitted means "
-            "'is:unresolved'; send an empty string for every status."
-        ),
+        description="Issue search, e.g. 'level:error assigned:me'; default 'is:unresolved', '' for all.",
     )
-    sort: IssueSort | None = Field(
-        None, description="date (last seen, default), new (first seen), freq (events), user (users), ..."
-    )
+    sort: IssueSort | None = Field(None, description="date = last seen (default), new = first seen.")
     environment: Environments = None
     limit: Limit = None
     cursor: Cursor = None
@@ -90,34 +86,32 @@ _IGNORE_FIELDS = ("ignore_duration", "ignore_count", "ignore_window", "ignore_us
 class IssueUpdate(IssueGet):
     """Change one issue; only the fields given change."""
 
-    status: IssueStatus | None = Field(
-        None, description="resolved, resolvedInNextRelease, unresolved, or ignored (archived)."
-    )
+    status: IssueStatus | None = Field(None, description="ignored = archived.")
     in_release: str | None = Field(
-        None, max_length=250, description="With status=resolved: resolved in this release version ('latest' allowed)."
+        None, max_length=250, description="With status=resolved: in this release (or 'latest')."
     )
     ignore_duration: int | None = Field(
-        None, ge=1, le=525600, description="With status=ignored: archive for this many minutes."
+        None, ge=1, le=525600, description="With status=ignored: for this many minutes."
     )
     ignore_count: int | None = Field(
-        None, ge=1, le=1_000_000, description="With status=ignored: until it occurs this many more times."
+        None, ge=1, le=1_000_000, description="With status=ignored: until this many more events."
     )
-    ignore_window: int | None = Field(None, ge=1, le=10080, description="Minutes over which ignore_count is counted.")
+    ignore_window: int | None = Field(None, ge=1, le=10080, description="Minutes ignore_count is counted over.")
     ignore_user_count: int | None = Field(
-        None, ge=1, le=1_000_000, description="With status=ignored: until this many more users are affected."
+        None, ge=1, le=1_000_000, description="With status=ignored: until this many more users."
     )
     ignore_user_window: int | None = Field(
-        None, ge=1, le=10080, description="Minutes over which ignore_user_count is counted."
+        None, ge=1, le=10080, description="Minutes ignore_user_count is counted over."
     )
     assigned_to: str | None = Field(
         None,
         max_length=200,
-        description="'user:<id>', 'team:<id>', a username or email; '' unassigns.",
+        description="'user:<id>', 'team:<id>', username or email; '' unassigns.",
     )
-    priority: Priority | None = Field(None, description="low, medium or high.")
-    is_bookmarked: bool | None = Field(None, description="Bookmark (true) or unbookmark (false) for the token's user.")
-    has_seen: bool | None = Field(None, description="Mark seen (true) or unseen (false) for the token's user.")
-    is_subscribed: bool | None = Field(None, description="Subscribe the token's user to workflow notifications.")
+    priority: Priority | None = Field(None, description="Issue priority.")
+    is_bookmarked: bool | None = Field(None, description="Bookmark for the token's user.")
+    has_seen: bool | None = Field(None, description="Mark seen for the token's user.")
+    is_subscribed: bool | None = Field(None, description="Subscribe the token's user.")
 
     @model_validator(mode="after")
     def _coherent(self) -> Self:
@@ -171,8 +165,7 @@ PAIRS = [
         "list",
         IssuesList,
         Kind.LIST,
-        "Search an organization's issues (unresolved by default), optionally one project's: "
-        "counts, level, status, assignee, first/last seen.",
+        "Search an organization's issues (unresolved by default), optionally one project's.",
         Route(
             "GET",
             "/organizations/{organization_slug}/issues/",
@@ -191,25 +184,27 @@ PAIRS = [
             required=("project_slug",),
             rename={"stats_period": "statsPeriod"},
         ),
+        view=ISSUE_ROW,
     ),
     Pair(
         "issues",
         "get",
         IssueGet,
         Kind.GET,
-        "Get one issue by numeric or short id: title, culprit, status, counts, first/last seen, assignee.",
+        "Get one issue by id or short id: status, counts, first/last seen, assignee, permalink.",
         Route("GET", "/organizations/{organization_slug}/issues/{issue_id}/"),
         hosted=HostedCall(params=("organization_slug", "issue_id")),
+        view=ISSUE,
     ),
     Pair(
         "issues",
         "update",
         IssueUpdate,
         Kind.WRITE,
-        "Resolve, ignore (archive), reopen, assign, prioritise, bookmark or subscribe to one issue; "
-        "returns the updated issue.",
+        "Resolve, ignore (archive), reopen, assign, prioritise, bookmark or subscribe to one issue; returns it.",
         Route("PUT", "/organizations/{organization_slug}/issues/{issue_id}/", build_body=issue_update_body),
         destructive=True,
         idempotent=True,
+        view=ISSUE,
     ),
 ]

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from ..views.monitoring import CHECKIN, DETECTOR, MONITOR
 from .base import (
     Cursor,
     Environments,
@@ -26,10 +27,10 @@ MonitorSlug = Annotated[
         min_length=1,
         max_length=100,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
-        description="Monitor slug or id, e.g. 'nightly-billing'.",
+        description="Monitor slug or id.",
     ),
 ]
-RuleId = Annotated[str, Field(pattern=r"^[0-9]{1,20}$", description="Numeric rule id.")]
+RuleId = Annotated[str, Field(pattern=r"^[0-9]{1,20}$", description="Rule id.")]
 
 
 class MonitorsList(Params):
@@ -38,7 +39,7 @@ class MonitorsList(Params):
     organization_slug: OrganizationSlug
     project_slug: ProjectFilter = None
     environment: Environments = None
-    query: str | None = Field(None, max_length=200, description="Only monitors whose name or slug contains this.")
+    query: str | None = Field(None, max_length=200, description="Name or slug contains this.")
     limit: Limit = None
     cursor: Cursor = None
 
@@ -93,7 +94,7 @@ class DetectorsList(OrgPage):
     """List an organization's detectors."""
 
     project_slug: ProjectFilter = None
-    query: str | None = Field(None, max_length=200, description="Filter by name, type or assignee.")
+    query: str | None = Field(None, max_length=200, description="Name, type or assignee.")
 
 
 _O = "/organizations/{organization_slug}"
@@ -105,13 +106,14 @@ PAIRS = [
         "list",
         MonitorsList,
         Kind.LIST,
-        "List cron monitors: schedule, status per environment (ok, error, missed), next expected check-in.",
+        "List cron monitors: schedule, status per environment, next check-in.",
         Route(
             "GET",
             f"{_O}/monitors/",
             query={"environment": "environment", "query": "query", **_PAGE},
             project_ids={"project_slug": "project"},
         ),
+        view=MONITOR,
     ),
     Pair(
         "monitors",
@@ -120,21 +122,23 @@ PAIRS = [
         Kind.GET,
         "Get one cron monitor: schedule, margins, environments and their last check-in.",
         Route("GET", f"{_O}/monitors/{{monitor_slug}}/"),
+        view=MONITOR,
     ),
     Pair(
         "monitor_checkins",
         "list",
         MonitorCheckinsList,
         Kind.LIST,
-        "List a cron monitor's check-ins (newest first): status, duration, environment.",
+        "List a cron monitor's check-ins, newest first: status, duration, environment.",
         Route("GET", f"{_O}/monitors/{{monitor_slug}}/checkins/", query={"environment": "environment", **_PAGE}),
+        view=CHECKIN,
     ),
     Pair(
         "alert_rules",
         "list",
         OrgPage,
         Kind.LIST,
-        "List metric alert rules (legacy API): query, thresholds, triggers and actions.",
+        "List metric alert rules (legacy API): query, thresholds, triggers, actions.",
         Route("GET", f"{_O}/alert-rules/", query=_PAGE),
     ),
     Pair(
@@ -166,15 +170,16 @@ PAIRS = [
         "list",
         DetectorsList,
         Kind.LIST,
-        "List detectors (the new monitors API): what raises issues and for which projects.",
+        "List detectors (new monitors API): what raises issues, for which projects.",
         Route("GET", f"{_O}/detectors/", query={"query": "query", **_PAGE}, project_ids={"project_slug": "project"}),
+        view=DETECTOR,
     ),
     Pair(
         "workflows",
         "list",
         OrgPage,
         Kind.LIST,
-        "List workflows (the new alerts API): triggers, conditions and actions.",
+        "List workflows (new alerts API): triggers, conditions, actions.",
         Route("GET", f"{_O}/workflows/", query=_PAGE),
     ),
 ]

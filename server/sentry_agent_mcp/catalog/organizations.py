@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from ..views.organizations import MEMBER, ORGANIZATION, ORGANIZATION_ROW, TEAM, USER
 from .base import (
     TIME_WINDOW_QUERY,
     Cursor,
@@ -29,18 +30,16 @@ TeamSlug = Annotated[
         min_length=1,
         max_length=100,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
-        description="Team slug or id, e.g. 'backend'.",
+        description="Team slug or id.",
     ),
 ]
-SearchText = Annotated[
-    str | None, Field(None, max_length=200, description="Only items whose name or slug contains this text.")
-]
+SearchText = Annotated[str | None, Field(None, max_length=200, description="Name or slug contains this.")]
 
 
 class OrganizationsList(Params):
     """List the organizations the token can see, in every region."""
 
-    query: str | None = Field(None, max_length=200, description="Sentry org search, e.g. 'slug:acme' or a name.")
+    query: str | None = Field(None, max_length=200, description="Name or slug contains this.")
     limit: Limit = None
     cursor: Cursor = None
 
@@ -75,7 +74,7 @@ class MembersList(Params):
     """List an organization's members, pending invites included."""
 
     organization_slug: OrganizationSlug
-    query: str | None = Field(None, max_length=200, description="Filter, e.g. 'email:jane@acme.com' or a name.")
+    query: str | None = Field(None, max_length=200, description="Search, e.g. 'email:jane@acme.com'.")
     limit: Limit = None
     cursor: Cursor = None
 
@@ -90,7 +89,7 @@ class EnvironmentsList(Params):
     """List an organization's environments."""
 
     organization_slug: OrganizationSlug
-    visibility: Visibility | None = Field(None, description="'visible' (Sentry's default), 'hidden' or 'all'.")
+    visibility: Visibility | None = Field(None, description="Default: visible.")
 
 
 class TagDataset(StrEnum):
@@ -106,7 +105,7 @@ class TagsList(TimeWindow):
     organization_slug: OrganizationSlug
     project_slug: ProjectFilter = None
     environment: Environments = None
-    dataset: TagDataset | None = Field(None, description="Which data to read tags from (default: errors).")
+    dataset: TagDataset | None = Field(None, description="Data to read tags from; default errors.")
 
 
 PAIRS = [
@@ -115,7 +114,7 @@ PAIRS = [
         "list",
         OrganizationsList,
         Kind.LIST,
-        "List the organizations the token can see (all regions merged): slug, name, region URL.",
+        "List the organizations the token sees, all regions merged: slug, name, region URL.",
         Route(
             "GET",
             "/organizations/",
@@ -123,34 +122,38 @@ PAIRS = [
             host=Host.CONTROL,
             across_regions=True,
         ),
+        view=ORGANIZATION_ROW,
     ),
     Pair(
         "organizations",
         "get",
         OrganizationGet,
         Kind.GET,
-        "Get one organization: features, region, quotas, teams and projects.",
+        "Get one organization: status, region links, your role, teams and projects.",
         Route("GET", "/organizations/{organization_slug}/"),
+        view=ORGANIZATION,
     ),
     Pair(
         "users",
         "me",
         UsersMe,
         Kind.GET,
-        "Who am I: the user behind the token (id, name, email), for assigning issues to oneself.",
+        "The user behind the token (id, name, email), e.g. to assign issues to oneself.",
         Route("GET", "/auth/", host=Host.CONTROL),
+        view=USER,
     ),
     Pair(
         "teams",
         "list",
         TeamsList,
         Kind.LIST,
-        "List an organization's teams (slug, name, member count).",
+        "List an organization's teams: slug, name, member count.",
         Route(
             "GET",
             "/organizations/{organization_slug}/teams/",
             query={"query": "query", "limit": "per_page", "cursor": "cursor"},
         ),
+        view=TEAM,
     ),
     Pair(
         "teams",
@@ -159,25 +162,27 @@ PAIRS = [
         Kind.GET,
         "Get one team with its projects.",
         Route("GET", "/teams/{organization_slug}/{team_slug}/"),
+        view=TEAM,
     ),
     Pair(
         "members",
         "list",
         MembersList,
         Kind.LIST,
-        "List an organization's members (user id, email, role, teams), to find an assignee.",
+        "List an organization's members: user id (for assigned_to), email, role, teams.",
         Route(
             "GET",
             "/organizations/{organization_slug}/members/",
             query={"query": "query", "limit": "per_page", "cursor": "cursor"},
         ),
+        view=MEMBER,
     ),
     Pair(
         "environments",
         "list",
         EnvironmentsList,
         Kind.LIST,
-        "List an organization's environments (production, staging, ...).",
+        "List an organization's environments.",
         Route("GET", "/organizations/{organization_slug}/environments/", query={"visibility": "visibility"}),
     ),
     Pair(
@@ -185,7 +190,7 @@ PAIRS = [
         "list",
         TagsList,
         Kind.LIST,
-        "List the tag keys seen in an organization (browser, release, url, ...) with value counts.",
+        "List the tag keys seen in an organization, with value counts.",
         Route(
             "GET",
             "/organizations/{organization_slug}/tags/",

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from ..views.projects import CLIENT_KEY, PROJECT, PROJECT_ROW
 from .base import Cursor, HostedCall, Kind, Limit, OrganizationSlug, Pair, Params, ProjectSlug, Route
 
 
 class ProjectsList(Params):
     """List projects: an organization's when one is known, else every project the token can see."""
 
-    organization_slug: OrganizationSlug | None = Field(
-        None, description="Only this organization's projects (slug or id); omit for every organization."
-    )
-    query: str | None = Field(None, max_length=200, description="Only projects whose name or slug contains this.")
+    organization_slug: OrganizationSlug | None = Field(None, description="Organization slug or id; omit for all.")
+    query: str | None = Field(None, max_length=200, description="Name or slug contains this.")
     cursor: Cursor = None
     limit: Limit = None
 
@@ -39,7 +38,7 @@ PAIRS = [
         "list",
         ProjectsList,
         Kind.LIST,
-        "List projects (slug, name, platform, organization): an organization's, or all the token sees.",
+        "List projects (slug, name, platform): an organization's, or all the token sees.",
         (
             Route(
                 "GET",
@@ -49,36 +48,40 @@ PAIRS = [
             Route("GET", "/projects/", query={"query": "query", "cursor": "cursor", "limit": "per_page"}),
         ),
         hosted=HostedCall(params=("cursor",)),
+        view=PROJECT_ROW,
     ),
     Pair(
         "projects",
         "get",
         ProjectGet,
         Kind.GET,
-        "Get one project's details: platform, teams, options, latest release.",
+        "Get one project: platform, teams, latest release, which data it has.",
         _PROJECT_ROUTE,
         hosted=HostedCall(params=("organization_slug", "project_slug")),
+        view=PROJECT,
     ),
     Pair(
         "project_detail",
         "get",
         ProjectGet,
         Kind.GET,
-        "Get one project's details (same call as sentry_projects_get; kept for the Airbyte connector).",
+        "Same as sentry_projects_get (kept for the Airbyte connector).",
         _PROJECT_ROUTE,
         hosted=HostedCall(params=("organization_slug", "project_slug")),
+        view=PROJECT,
     ),
     Pair(
         "project_keys",
         "list",
         ProjectKeysList,
         Kind.LIST,
-        "List a project's client keys: public DSNs and their state (secret keys are never returned).",
+        "List a project's client keys: public DSNs (secrets are never returned).",
         Route(
             "GET",
             "/projects/{organization_slug}/{project_slug}/keys/",
             query={"cursor": "cursor"},
             drop=("secret", "dsn.secret"),
         ),
+        view=CLIENT_KEY,
     ),
 ]

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from ..views.releases import COMMIT, DEPLOY, RELEASE, RELEASE_ROW
 from .base import (
     Cursor,
     Environments,
@@ -26,7 +27,7 @@ Version = Annotated[
     Field(
         min_length=1,
         max_length=250,
-        description="The release version exactly as Sentry shows it, e.g. 'frontend@1.2.3+45'.",
+        description="Version as Sentry shows it, e.g. 'web@1.2.3'.",
     ),
 ]
 
@@ -35,7 +36,7 @@ class ReleasesList(Params):
     """List an organization's releases, newest first."""
 
     organization_slug: OrganizationSlug
-    query: str | None = Field(None, max_length=200, description="Only versions containing this text.")
+    query: str | None = Field(None, max_length=200, description="Version contains this.")
     project_slug: ProjectFilter = None
     environment: Environments = None
     limit: Limit = None
@@ -63,7 +64,7 @@ PAIRS = [
         "list",
         ReleasesList,
         Kind.LIST,
-        "List an organization's releases: version, projects, new issues, deploys, commit count.",
+        "List an organization's releases: version, dates, new issues, commits, last deploy.",
         Route(
             "GET",
             "/organizations/{organization_slug}/releases/",
@@ -71,30 +72,34 @@ PAIRS = [
             project_ids={"project_slug": "project"},
         ),
         hosted=HostedCall(params=("organization_slug", "query", "cursor")),
+        view=RELEASE_ROW,
     ),
     Pair(
         "releases",
         "get",
         ReleaseGet,
         Kind.GET,
-        "Get one release by version: dates, projects, authors, last deploy and commit.",
+        "Get one release: dates, projects, authors, last deploy and commit.",
         Route("GET", f"{_RELEASE}/"),
         hosted=HostedCall(params=("organization_slug", "version")),
+        view=RELEASE,
     ),
     Pair(
         "release_deploys",
         "list",
         ReleasePage,
         Kind.LIST,
-        "List where and when a release was deployed (environment, start and finish).",
+        "List a release's deploys: environment, start and finish.",
         Route("GET", f"{_RELEASE}/deploys/", query={"cursor": "cursor"}),
+        view=DEPLOY,
     ),
     Pair(
         "release_commits",
         "list",
         ReleasePage,
         Kind.LIST,
-        "List the commits in a release (message, author, repository): what changed.",
+        "List a release's commits: message, author, repository.",
         Route("GET", f"{_RELEASE}/commits/", query={"cursor": "cursor"}),
+        view=COMMIT,
     ),
 ]

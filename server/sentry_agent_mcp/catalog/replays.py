@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from ..views.issues import FEEDBACK
+from ..views.replays import REPLAY, REPLAY_ROW
 from .base import (
     TIME_WINDOW_QUERY,
     Cursor,
@@ -26,12 +28,12 @@ class ReplaysList(TimeWindow):
     organization_slug: OrganizationSlug
     project_slug: ProjectFilter = None
     environment: Environments = None
-    query: str | None = Field(None, max_length=1000, description="Replay search, e.g. 'count_errors:>0'.")
+    query: str | None = Field(None, max_length=1000, description="Search, e.g. 'count_errors:>0'.")
     sort: str | None = Field(
         None,
         pattern=r"^-?[a-z_.]+$",
         max_length=50,
-        description="Sort field, '-' for descending, e.g. '-started_at', '-count_errors'.",
+        description="Field, '-' for descending, e.g. '-started_at'.",
     )
     limit: Limit = None
     cursor: Cursor = None
@@ -43,7 +45,7 @@ class ReplayGet(Params):
     organization_slug: OrganizationSlug
     replay_id: str = Field(
         pattern=r"^[0-9a-fA-F]{32}$|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-        description="Replay id: 32 hex characters (or the dashed UUID form).",
+        description="Replay id (32 hex or UUID).",
     )
 
 
@@ -61,7 +63,7 @@ PAIRS = [
         "list",
         ReplaysList,
         Kind.LIST,
-        "List session replays: user, duration, errors and dead/rage clicks, linked issues.",
+        "List session replays: user, duration, errors, dead and rage clicks.",
         Route(
             "GET",
             "/organizations/{organization_slug}/replays/",
@@ -76,21 +78,24 @@ PAIRS = [
             project_ids={"project_slug": "project"},
             unwrap="data",
         ),
+        view=REPLAY_ROW,
     ),
     Pair(
         "replays",
         "get",
         ReplayGet,
         Kind.GET,
-        "Get one session replay: user, browser, URLs visited, errors, clicks.",
+        "Get one session replay: user, browser, URLs, errors, clicks.",
         Route("GET", "/organizations/{organization_slug}/replays/{replay_id}/", unwrap="data"),
+        view=REPLAY,
     ),
     Pair(
         "user_feedback",
         "list",
         UserFeedbackList,
         Kind.LIST,
-        "List what users wrote in feedback and crash reports for a project, with the linked issue.",
+        "List a project's user feedback and crash reports, with the linked issue.",
         Route("GET", "/projects/{organization_slug}/{project_slug}/user-feedback/", query={"cursor": "cursor"}),
+        view=FEEDBACK,
     ),
 ]

@@ -1,19 +1,29 @@
 """Input schemas for agents: the params model's JSON Schema, made compact and self-contained.
 
-Every tool schema is sent to the model on every turn, so bytes matter: titles go, ``$ref`` enums are
-inlined, and ``anyOf [X, null]`` of an optional field becomes ``X`` (leaving a field out is how an
-agent says "none"). Defaults taken from the configuration (``SENTRY_ORG``/``SENTRY_PROJECT``) make
-their field optional and say so in its description.
+Every tool schema is sent to the model on every turn, so bytes matter. What the model needs stays:
+types, enums, integer bounds, defaults, which fields are required, one short description per field.
+What only a validator needs goes (string patterns and lengths, item counts, formats, titles): the
+server still enforces all of it, with an error that names the field. ``$ref`` enums are inlined,
+and ``anyOf [X, null]`` of an optional field becomes ``X`` (leaving a field out is how an agent
+says "none"). Defaults taken from the configuration (``SENTRY_ORG``/``SENTRY_PROJECT``) make their
+field optional and say so in its description. Schemas are built once per process and pair.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
+from ..views import OPTIONS_SCHEMA
 from .base import Pair
 
 JSONSchema = dict[str, Any]
+
+VALIDATOR_ONLY = frozenset(
+    {"title", "pattern", "minLength", "maxLength", "minItems", "maxItems", "format", "uniqueItems"}
+)
+"""Keywords kept server-side only: they cost bytes on every turn and rarely change what a model sends."""
 
 
 def _inline(node: Any, defs: Mapping[str, Any]) -> Any:
@@ -23,7 +33,10 @@ def _inline(node: Any, defs: Mapping[str, Any]) -> Any:
             target = dict(defs[ref.removeprefix("#/$defs/")])
             extra = {k: v for k, v in node.items() if k != "$ref"}
             return _inline({**target, **extra}, defs)
-        return {k: _inline(v, defs) for k, v in node.items() if k != "title" or not isinstance(v, str)}
+        out = {k: _inline(v, defs) for k, v in node.items() if not (k in VALIDATOR_ONLY and not isinstance(v, dict))}
+        if "enum" in out:
+            out.pop("type", None)  # the enum says it all
+        return out
     if isinstance(node, list):
         return [_inline(item, defs) for item in node]
     return node
@@ -44,7 +57,7 @@ def _drop_null_branch(prop: JSONSchema) -> JSONSchema:
 
 
 def compact_schema(schema: JSONSchema) -> JSONSchema:
-    """Inline ``$defs``, drop titles and null branches of optional fields."""
+    """Inline ``$defs``, drop validator-only keywords and null branches of optional fields."""
     defs = schema.get("$defs", {})
     out: JSONSchema = _inline({k: v for k, v in schema.items() if k != "$defs"}, defs)
     props = out.get("properties")
@@ -53,12 +66,47 @@ def compact_schema(schema: JSONSchema) -> JSONSchema:
     return out
 
 
-def input_schema(pair: Pair, defaults: Mapping[str, str] | None = None) -> JSONSchema:
-    """The schema an agent sees for ``pair``, with configured defaults applied."""
+_BUILT: dict[tuple[str, str, int, bool], JSONSchema] = {}
+
+
+def _base_schema(pair: Pair, view_options: bool) -> JSONSchema:
+    key = (pair.entity, pair.action, id(pair.params), view_options)
+    if key not in _BUILT:
+        _BUILT[key] = _build(pair, view_options)
+    return _BUILT[key]
+
+
+def _build(pair: Pair, view_options: bool) -> JSONSchema:
     schema = compact_schema(pair.params.model_json_schema())
     schema.pop("description", None)
     props = schema.get("properties", {})
-    schema["properties"] = {name: props[name] for name in pair.field_names() if name in props}
+    ordered = {name: props[name] for name in pair.field_names() if name in props}
+    if pair.takes_view_options:
+        if view_options:
+            ordered.update(copy.deepcopy(OPTIONS_SCHEMA))
+        else:
+            schema.pop("additionalProperties", None)  # fields/detail are accepted, just not spelled out
+    schema["properties"] = ordered
+    return schema
+
+
+def input_schema(
+    pair: Pair, defaults: Mapping[str, str] | None = None, *, view_options: bool = True, hosted: bool = False
+) -> JSONSchema:
+    """The schema an agent sees for ``pair``, with configured defaults applied (a fresh copy).
+
+    ``view_options=False`` leaves ``fields``/``detail`` out (``tools/list``: 42 tools times the same
+    two params would cost ~4-10 KB on every turn; the server instructions describe them once).
+    ``hosted=True`` keeps only the params the Airbyte-hosted connector takes, and its required ones.
+    """
+    schema = copy.deepcopy(_base_schema(pair, view_options))
+    if hosted and pair.hosted is not None and pair.hosted.params is not None:
+        keep = set(pair.hosted.params) | {"fields", "detail"}
+        schema["properties"] = {k: v for k, v in schema["properties"].items() if k in keep}
+        required = [k for k in schema["properties"] if k in set(schema.get("required", [])) | set(pair.hosted.required)]
+        schema.pop("required", None)
+        if required:
+            schema["required"] = required
     for name, value in (defaults or {}).items():
         prop = schema.get("properties", {}).get(name)
         if prop is None:
