@@ -14,6 +14,20 @@ import pytest
 from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer
 
 ROOT = Path(__file__).resolve().parents[1]
+SEED_TOOLS = frozenset(
+    {
+        "sentry_projects_list",
+        "sentry_projects_get",
+        "sentry_project_detail_get",
+        "sentry_issues_list",
+        "sentry_issues_get",
+        "sentry_events_list",
+        "sentry_events_get",
+        "sentry_releases_list",
+        "sentry_releases_get",
+    }
+)
+"""The nine tools of the Airbyte connector's pairs (SPEC section 5); names users depend on."""
 CANARY_TOKEN = "sntryu_canary0123456789abcdef0123456789abcdef0123456789abcdef0123"
 
 _CONFIG_VARS = [name for name in os.environ if name.startswith(("SENTRY_", "AIRBYTE_"))]

@@ -14,7 +14,7 @@ from sentry_agent_mcp.demo_sentry import DemoSentryServer
 from sentry_agent_mcp.errors import ConfigurationError, InvalidParamsError, RateLimitedError, UpstreamError
 from sentry_agent_mcp.mcp_server import SentryMCPServer
 
-from conftest import CANARY_TOKEN, PYTHON
+from conftest import CANARY_TOKEN, PYTHON, SEED_TOOLS
 from fake_airbyte import CLIENT_SECRET, CONNECTOR_ID, FakeAirbyte
 
 pytestmark = pytest.mark.anyio
@@ -130,19 +130,8 @@ async def test_hosted_tool_list_is_the_hosted_connectors(hosted_env: FakeAirbyte
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
         names = set(tools)
         result = await client.call_tool("sentry_issues_get", {**ORG, "issue_id": "WEB-2"})
-    seed = {
-        "sentry_projects_list",
-        "sentry_projects_get",
-        "sentry_project_detail_get",
-        "sentry_issues_list",
-        "sentry_issues_get",
-        "sentry_events_list",
-        "sentry_events_get",
-        "sentry_releases_list",
-        "sentry_releases_get",
-    }
     search = {f"sentry_{e}_context_store_search" for e in ("projects", "issues", "events", "releases")}
-    assert names == seed | search | {"sentry_execute"}
+    assert names == SEED_TOOLS | search | {"sentry_execute"}
     issues_list = tools["sentry_issues_list"].input_schema
     assert list(issues_list["properties"]) == ["organization_slug", "project_slug", "query", "cursor", "stats_period"]
     assert issues_list["required"] == ["organization_slug", "project_slug"], "the hosted connector needs a project"

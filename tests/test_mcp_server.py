@@ -13,19 +13,9 @@ from sentry_agent_mcp.catalog import CATALOG, Served
 from sentry_agent_mcp.config import Settings
 from sentry_agent_mcp.mcp_server import SentryMCPServer
 
-pytestmark = pytest.mark.anyio
+from conftest import SEED_TOOLS
 
-SEED_TOOLS = {
-    "sentry_projects_list",
-    "sentry_projects_get",
-    "sentry_project_detail_get",
-    "sentry_issues_list",
-    "sentry_issues_get",
-    "sentry_events_list",
-    "sentry_events_get",
-    "sentry_releases_list",
-    "sentry_releases_get",
-}
+pytestmark = pytest.mark.anyio
 
 
 def _server(**settings: Any) -> SentryMCPServer:
