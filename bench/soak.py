@@ -38,6 +38,7 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.types import CallToolResult
 
 from sentry_agent_mcp.demo_sentry import dataset
+from sentry_agent_mcp.demo_sentry.server import free_port, wait_for_port
 
 CANARY = "sntryu_canary0123456789abcdef0123456789abcdef0123456789abcdef0123"
 HTTP_TOKEN = "soak-http-token-0f1e2d3c4b5a69788796a5b4c3d2e1f0"
@@ -70,14 +71,6 @@ def rss_kib(pid: int) -> int:
     status = Path(f"/proc/{pid}/status").read_text()
     match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
     return int(match.group(1)) if match else 0
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_for(predicate: Any, process: subprocess.Popen[bytes], what: str, timeout: float = 30) -> Any:
@@ -123,7 +116,7 @@ def demo_sentry(fault_rate: float, seed: int, log: Path) -> Iterator[str]:
 @contextmanager
 def mcp_server(sentry_url: str, log: Path) -> Iterator[tuple[int, int]]:
     """``sentry-agent-mcp serve --transport streamable-http`` against ``sentry_url``; yields (port, pid)."""
-    port = _free_port()
+    port = free_port()
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", "/tmp"),
@@ -136,20 +129,10 @@ def mcp_server(sentry_url: str, log: Path) -> Iterator[tuple[int, int]]:
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
-            _wait_for(lambda: _listening(port), process, "MCP server")
+            wait_for_port(port, process)
             yield port, process.pid
         finally:
             _stop(process)
-
-
-def _listening(port: int) -> bool:
-    import socket
-
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
 
 
 def _requests() -> list[tuple[str, dict[str, Any], str, str]]:

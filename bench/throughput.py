@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -35,28 +34,10 @@ from common import (
     write_result,
 )
 from sentry_agent_mcp.demo_sentry import DEMO_TOKEN
+from sentry_agent_mcp.demo_sentry.server import free_port, wait_for_port
 
 ISSUE = {"organization_slug": "acme", "issue_id": "WEB-1"}
 ACCEPT = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listened on {port}")
 
 
 def _message(response: httpx.Response, request_id: int) -> dict[str, Any]:

@@ -28,6 +28,27 @@ def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     return sock
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on right now (for a server started in another process)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, process: Any = None, timeout: float = 30.0, host: str = "127.0.0.1") -> None:
+    """Wait until ``port`` accepts connections; fail early when ``process`` (a ``Popen``) has exited."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before listening on {port}")
+        try:
+            with socket.create_connection((host, port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listened on port {port} within {timeout} s")
+
+
 class DemoSentryServer:
     """`with DemoSentryServer() as server: httpx.get(server.url + "/api/0/", ...)`.
 
