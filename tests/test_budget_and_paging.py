@@ -92,19 +92,6 @@ async def test_over_budget_pages_are_trimmed_with_a_note_and_page_on_without_gap
     assert all("::" not in (p["meta"]["next_cursor"] or "") for p in pages), "a list with limit keeps Sentry's cursors"
 
 
-async def test_lists_without_a_page_size_continue_inside_the_page(
-    make_executor: Any, demo_sentry: DemoSentryServer
-) -> None:
-    executor = make_executor(max_result_chars=2000)
-    start = len(demo_sentry.requests)
-    pages = await _page_all(executor, "user_feedback", "list", {**ORG, "project_slug": "web"})
-    assert all("::" not in (r.param("cursor") or "") for r in demo_sentry.requests[start:]), "our suffix stays ours"
-    seen = [item["id"] for page in pages for item in page["data"]]
-    assert len(seen) == len(set(seen)) and len(pages) >= 2
-    assert set(seen) == set(_ground_truth(demo_sentry, "/api/0/projects/acme/web/user-feedback/"))
-    assert "::" in pages[0]["meta"]["next_cursor"], "this page, from item N on"
-
-
 async def test_a_single_object_over_budget_is_cut_and_says_so(make_executor: Any) -> None:
     executor = make_executor(max_result_chars=8000)
     event = await executor.execute(

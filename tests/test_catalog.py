@@ -145,3 +145,12 @@ def test_kinds_match_names() -> None:
             assert pair.kind is Kind.LIST
         elif action == "get":
             assert pair.kind is Kind.GET
+
+
+def test_every_paginated_list_takes_a_limit_sent_as_sentrys_page_size() -> None:
+    """An agent bounds every list the same way: ``limit`` (SPEC section 5), never silently ignored."""
+    for pair in CATALOG.values():
+        for route in pair.routes:
+            if "cursor" in route.query:
+                assert "limit" in pair.params.model_fields, pair.tool_name
+                assert route.query.get("limit") in ("per_page", "limit"), pair.tool_name

@@ -223,7 +223,8 @@ async def test_releases_deploys_commits(agent: Agent) -> None:
     deploys, req = await agent.call("sentry_release_deploys_list", version)
     assert req.path == "/api/0/organizations/acme/releases/frontend%402.4.0/deploys/"
     assert {d["environment"] for d in deploys["data"]} >= {"production"}
-    commits, req = await agent.call("sentry_release_commits_list", version)
+    commits, req = await agent.call("sentry_release_commits_list", {**version, "limit": 2})
+    assert ("per_page", "2") in query(req) and len(commits["data"]) <= 2
     assert req.path == "/api/0/organizations/acme/releases/frontend%402.4.0/commits/"
     assert commits["data"] and all(len(c["id"]) == 40 for c in commits["data"])
 

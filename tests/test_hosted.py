@@ -63,19 +63,28 @@ async def test_a_401_refreshes_the_token_once_and_repeats_the_call(hosted_env: F
     assert hosted_env.tokens_issued == 2
 
 
-async def test_paging_follows_the_connectors_next_cursor(hosted_env: FakeAirbyte) -> None:
+async def test_paging_follows_the_connectors_next_cursor_and_resumes_inside_trimmed_pages(
+    hosted_env: FakeAirbyte,
+) -> None:
+    """The hosted connector takes no page size: a page over the size budget is cut, and ``next_cursor``
+    (Sentry's cursor plus ``::N``) resumes inside it; the suffix never reaches Airbyte."""
     seen: list[str] = []
+    trimmed = 0
     async with SentryConnector() as connector:
         cursor = None
-        for _ in range(10):
+        for _ in range(20):
             page = await connector.issues.list(
                 organization_slug="acme", project_slug="web", query="", **({"cursor": cursor} if cursor else {})
             )
             seen += [issue["id"] for issue in page.data]
+            trimmed += bool(getattr(page.meta, "truncated", False))
             if not page.meta.has_more:
                 break
             cursor = page.meta.next_cursor
     assert len(seen) == len(set(seen)) == 130
+    assert trimmed >= 1, "100 compact issues are over the 20,000-character budget"
+    sent = [r.json["params"].get("cursor", "") for r in hosted_env.requests if r.path.endswith("/execute")]
+    assert not any("::" in c for c in sent), "our in-page suffix stays ours"
 
 
 async def test_errors_are_mapped_and_clear(hosted_env: FakeAirbyte, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -85,7 +85,7 @@ Cursor = Annotated[
         None,
         max_length=200,
         pattern=r"^[0-9.:\-]+$",
-        description="meta.next_cursor of the previous page.",
+        description="Next page: meta.next_cursor.",
     ),
 ]
 PAGE_SIZE = 100
@@ -95,7 +95,7 @@ MAX_LIMIT = 500
 
 Limit = Annotated[
     int | None,
-    Field(None, ge=1, le=MAX_LIMIT, description="Max items (over 100: several pages)."),
+    Field(None, ge=1, le=MAX_LIMIT, description="Max items, 1-500."),
 ]
 StatsPeriod = Annotated[
     str | None,

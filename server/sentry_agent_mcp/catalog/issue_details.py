@@ -79,6 +79,7 @@ class IssueTagValuesList(IssueTagGet):
     """List every value of one tag of an issue."""
 
     sort: TagValueSort | None = Field(None, description="-count, -date (last seen) or -age.")
+    limit: Limit = None
     cursor: Cursor = None
 
 
@@ -87,6 +88,7 @@ class IssueHashesList(Params):
 
     organization_slug: OrganizationSlug
     issue_id: IssueId
+    limit: Limit = None
     cursor: Cursor = None
 
 
@@ -159,7 +161,7 @@ PAIRS = [
         Route(
             "GET",
             f"{_ISSUE}/tags/{{key}}/values/",
-            query={"environment": "environment", "sort": "sort", "cursor": "cursor"},
+            query={"environment": "environment", "sort": "sort", "limit": "per_page", "cursor": "cursor"},
         ),
         view=TAG_VALUE,
     ),
@@ -169,7 +171,7 @@ PAIRS = [
         IssueHashesList,
         Kind.LIST,
         "List the fingerprint hashes grouped into an issue, each with its latest event.",
-        Route("GET", f"{_ISSUE}/hashes/", query={"cursor": "cursor"}),
+        Route("GET", f"{_ISSUE}/hashes/", query={"limit": "per_page", "cursor": "cursor"}),
         view=HASH,
     ),
     Pair(
@@ -178,7 +180,7 @@ PAIRS = [
         IssueNotesList,
         Kind.LIST,
         "List an issue's notes (comments), newest first.",
-        Route("GET", f"{_ISSUE}/notes/", query={"cursor": "cursor"}),
+        Route("GET", f"{_ISSUE}/notes/", query={"limit": "per_page", "cursor": "cursor"}),
         view=NOTE,
     ),
     Pair(

@@ -79,6 +79,7 @@ class ProjectPage(Params):
 
     organization_slug: OrganizationSlug
     project_slug: ProjectSlug
+    limit: Limit = None
     cursor: Cursor = None
 
 
@@ -155,7 +156,11 @@ PAIRS = [
         ProjectPage,
         Kind.LIST,
         "List a project's issue alert rules (legacy API): conditions, filters, actions.",
-        Route("GET", "/projects/{organization_slug}/{project_slug}/rules/", query={"cursor": "cursor"}),
+        Route(
+            "GET",
+            "/projects/{organization_slug}/{project_slug}/rules/",
+            query={"limit": "per_page", "cursor": "cursor"},
+        ),
     ),
     Pair(
         "issue_alert_rules",

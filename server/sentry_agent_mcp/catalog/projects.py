@@ -27,6 +27,7 @@ class ProjectGet(Params):
 class ProjectKeysList(ProjectGet):
     """List a project's client keys."""
 
+    limit: Limit = None
     cursor: Cursor = None
 
 
@@ -79,7 +80,7 @@ PAIRS = [
         Route(
             "GET",
             "/projects/{organization_slug}/{project_slug}/keys/",
-            query={"cursor": "cursor"},
+            query={"limit": "per_page", "cursor": "cursor"},
             drop=("secret", "dsn.secret"),
         ),
         view=CLIENT_KEY,

@@ -53,6 +53,7 @@ class ReleaseGet(Params):
 class ReleasePage(ReleaseGet):
     """One page of something a release holds."""
 
+    limit: Limit = None
     cursor: Cursor = None
 
 
@@ -90,7 +91,7 @@ PAIRS = [
         ReleasePage,
         Kind.LIST,
         "List a release's deploys: environment, start and finish.",
-        Route("GET", f"{_RELEASE}/deploys/", query={"cursor": "cursor"}),
+        Route("GET", f"{_RELEASE}/deploys/", query={"limit": "per_page", "cursor": "cursor"}),
         view=DEPLOY,
     ),
     Pair(
@@ -99,7 +100,7 @@ PAIRS = [
         ReleasePage,
         Kind.LIST,
         "List a release's commits: message, author, repository.",
-        Route("GET", f"{_RELEASE}/commits/", query={"cursor": "cursor"}),
+        Route("GET", f"{_RELEASE}/commits/", query={"limit": "per_page", "cursor": "cursor"}),
         view=COMMIT,
     ),
 ]

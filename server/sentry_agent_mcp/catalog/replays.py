@@ -54,6 +54,7 @@ class UserFeedbackList(Params):
 
     organization_slug: OrganizationSlug
     project_slug: ProjectSlug
+    limit: Limit = None
     cursor: Cursor = None
 
 
@@ -95,7 +96,11 @@ PAIRS = [
         UserFeedbackList,
         Kind.LIST,
         "List a project's user feedback and crash reports, with the linked issue.",
-        Route("GET", "/projects/{organization_slug}/{project_slug}/user-feedback/", query={"cursor": "cursor"}),
+        Route(
+            "GET",
+            "/projects/{organization_slug}/{project_slug}/user-feedback/",
+            query={"limit": "per_page", "cursor": "cursor"},
+        ),
         view=FEEDBACK,
     ),
 ]
