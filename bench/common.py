@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sentry_agent_mcp.demo_sentry import DEMO_TOKEN
+from sentry_agent_mcp.demo_sentry.server import stop_process
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -107,14 +108,7 @@ def demo_sentry() -> Iterator[DemoSentry]:
         stop(process)
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+stop = stop_process  # the name the bench scripts use
 
 
 def clean_env(**extra: str) -> dict[str, str]:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer
+from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryApp, DemoSentryServer, create_app
 
+DEMO_BASE_URL = "http://demo.sentry.local"
 ROOT = Path(__file__).resolve().parents[1]
 SEED_TOOLS = frozenset(
     {
@@ -47,6 +49,21 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see the developer's own Sentry or Airbyte configuration."""
     for name in _CONFIG_VARS:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def app() -> DemoSentryApp:
+    """A fresh in-process demo Sentry (its own issue state and request log)."""
+    return create_app()
+
+
+@pytest.fixture
+async def client(app: DemoSentryApp) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for ``app``, in process, with the demo token."""
+    transport = httpx.ASGITransport(app=app)
+    headers = {"Authorization": f"Bearer {DEMO_TOKEN}"}
+    async with httpx.AsyncClient(transport=transport, base_url=DEMO_BASE_URL, headers=headers) as http:
+        yield http
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sentry_agent_mcp.demo_sentry.server import free_port, wait_for_port
+from sentry_agent_mcp.demo_sentry.server import free_port, stop_process, wait_for_port
 
 from conftest import PYTHON
 
@@ -30,9 +30,4 @@ def http_server(transport: str, env: dict[str, str], log: Path, host: str = "127
             wait_for_port(port, process)
             yield port
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote
@@ -15,7 +14,7 @@ import httpx
 import pytest
 from jsonschema import Draft4Validator
 
-from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, create_app, dataset
+from sentry_agent_mcp.demo_sentry import dataset
 
 from data import extract_openapi
 
@@ -98,16 +97,6 @@ def test_extract_matches_the_published_spec() -> None:
 def assert_conforms(method: str, template: str, body: Any) -> None:
     errors = sorted(validator(method, template).iter_errors(body), key=lambda e: list(e.absolute_path))
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app()),
-        base_url="http://demo.sentry.local",
-        headers={"Authorization": f"Bearer {DEMO_TOKEN}"},
-    ) as http:
-        yield http
 
 
 async def fetch(client: httpx.AsyncClient, url: str, method: str = "GET", **kwargs: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
@@ -23,17 +22,6 @@ LINK = re.compile(r'<([^>]*)>; rel="(previous|next)"; results="(true|false)"; cu
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-@pytest.fixture
-def app() -> DemoSentryApp:
-    return create_app()
-
-
-@pytest.fixture
-async def client(app: DemoSentryApp) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE, headers=AUTH) as http:
-        yield http
 
 
 def links(response: httpx.Response) -> dict[str, tuple[str, bool, str]]:

@@ -4,30 +4,18 @@ notes, tags, Discover, stats and release health, monitors, replays, client keys 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
-from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryApp, DemoSentryServer, create_app, dataset
+from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer, create_app, dataset
 
 BASE = "http://demo.sentry.local"
 AUTH = {"Authorization": f"Bearer {DEMO_TOKEN}"}
 NOT_FOUND = {"detail": "The requested resource does not exist"}
 LINK = re.compile(r'<([^>]*)>; rel="(previous|next)"; results="(true|false)"; cursor="([^"]*)"')
 ORG = "/api/0/organizations/acme"
-
-
-@pytest.fixture
-def app() -> DemoSentryApp:
-    return create_app()
-
-
-@pytest.fixture
-async def client(app: DemoSentryApp) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE, headers=AUTH) as http:
-        yield http
 
 
 def next_cursor(response: httpx.Response) -> str | None:

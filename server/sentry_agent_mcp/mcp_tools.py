@@ -109,7 +109,6 @@ class ToolSurface:
 
     tools: list[Tool]
     pairs_by_tool: dict[str, Pair]
-    all_pairs: list[Pair]
 
     @classmethod
     def build(cls, settings: Settings) -> ToolSurface:
@@ -125,7 +124,7 @@ class ToolSurface:
         tools = [_pair_tool(p, defaults, hosted) for p in shown] + [_execute_tool(pairs, len(shown) == len(pairs))]
         if settings.tools == "execute":
             tools.append(_describe_tool())
-        return cls(tools=tools, pairs_by_tool={p.tool_name: p for p in shown}, all_pairs=pairs)
+        return cls(tools=tools, pairs_by_tool={p.tool_name: p for p in shown})
 
     @property
     def names(self) -> set[str]:

@@ -35,8 +35,4 @@ def entities() -> list[str]:
     return list(dict.fromkeys(entity for entity, _ in CATALOG))
 
 
-def actions_of(entity: str) -> list[str]:
-    return [action for e, action in CATALOG if e == entity]
-
-
-__all__ = ["CATALOG", "Kind", "Pair", "Params", "Route", "Served", "actions_of", "callable_pairs", "entities"]
+__all__ = ["CATALOG", "Kind", "Pair", "Params", "Route", "Served", "callable_pairs", "entities"]

@@ -5,6 +5,7 @@ and tools that need actual sockets (timeouts, dropped connections, other process
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 from types import TracebackType
@@ -47,6 +48,17 @@ def wait_for_port(port: int, process: Any = None, timeout: float = 30.0, host: s
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listened on port {port} within {timeout} s")
+
+
+def stop_process(process: Any, timeout: float = 10.0) -> None:
+    """Terminate a server subprocess (a ``Popen``), killing it when it does not exit in ``timeout``."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 class DemoSentryServer:
