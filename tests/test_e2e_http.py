@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import httpx
 import pytest
 from mcp import Client
 from mcp.client.sse import sse_client
@@ -38,3 +40,55 @@ async def test_sse(demo_sentry: DemoSentryServer, tmp_path: Path) -> None:
     with http_server("sse", server_env(demo_sentry.url), tmp_path / "server.log") as port:
         async with Client(sse_client(f"http://127.0.0.1:{port}/sse"), mode="legacy") as client:
             await _exercise(client)
+
+
+def _post_call(port: int, session: dict[str, str]) -> httpx.Response:
+    body = {
+        "jsonrpc": "2.0",
+        "id": 7,
+        "method": "tools/call",
+        "params": {
+            "name": "sentry_issues_list",
+            "arguments": {"organization_slug": "acme", "query": "", "limit": 150},
+            "_meta": {"progressToken": "p1"},
+        },
+    }
+    return httpx.post(f"http://127.0.0.1:{port}/mcp", json=body, headers=session, timeout=30)
+
+
+def _open_session(port: int) -> dict[str, str]:
+    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    init = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+    }
+    reply = httpx.post(f"http://127.0.0.1:{port}/mcp", json=init, headers=headers, timeout=30)
+    reply.raise_for_status()
+    session = {**headers, "mcp-session-id": reply.headers["mcp-session-id"], "mcp-protocol-version": "2025-06-18"}
+    note = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+    httpx.post(f"http://127.0.0.1:{port}/mcp", json=note, headers=session, timeout=30).raise_for_status()
+    return session
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+def test_calls_are_answered_as_json_unless_streaming_is_asked_for(
+    demo_sentry: DemoSentryServer, tmp_path: Path, streaming: bool
+) -> None:
+    """JSON bodies by default (cheaper); SENTRY_MCP_HTTP_STREAMING streams progress during a 2-page list."""
+    env = server_env(
+        demo_sentry.url, SENTRY_MCP_HTTP_STREAMING=str(streaming).lower(), SENTRY_MCP_MAX_RESULT_CHARS="1000000"
+    )
+    with http_server("streamable-http", env, tmp_path / "server.log") as port:
+        response = _post_call(port, _open_session(port))
+    assert response.status_code == 200
+    if not streaming:
+        assert response.headers["content-type"].startswith("application/json")
+        assert len(response.json()["result"]["structuredContent"]["data"]) == 150
+        return
+    assert response.headers["content-type"].startswith("text/event-stream")
+    messages = [json.loads(line[5:]) for line in response.text.splitlines() if line.startswith("data:") and line[5:]]
+    progress = [m["params"] for m in messages if m.get("method") == "notifications/progress"]
+    assert [(p["progressToken"], p["progress"], p["total"]) for p in progress] == [("p1", 100, 150), ("p1", 150, 150)]
+    assert len(messages[-1]["result"]["structuredContent"]["data"]) == 150

@@ -6,6 +6,9 @@ server calls Sentry over HTTP with the configured token.
 
 from __future__ import annotations
 
+import json
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +19,7 @@ from sentry_agent_mcp.demo_sentry import DemoSentryServer
 from conftest import CANARY_TOKEN, PYTHON, server_env
 
 pytestmark = pytest.mark.anyio
+INITIALIZE = {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}
 
 
 def _params(demo: DemoSentryServer, **extra: str) -> StdioServerParameters:
@@ -118,3 +122,77 @@ async def test_errors_from_sentry_reach_the_agent_without_the_token(demo_sentry:
     assert result.is_error
     text = result.content[0].text  # type: ignore[union-attr]
     assert "HTTP 401" in text and "Invalid token" in text and "sntryu_wrong" not in text
+
+
+_SESSION = [
+    {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": INITIALIZE},
+    {"jsonrpc": "2.0", "method": "notifications/initialized"},
+    {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "sentry_issues_get", "arguments": {}}},
+    {
+        "jsonrpc": "2.0",
+        "id": 3,
+        "method": "tools/call",
+        "params": {"name": "sentry_issues_get", "arguments": {"organization_slug": "acme", "issue_id": "WEB-1A"}},
+    },
+]
+
+
+def _script(lines: list[dict[str, Any]]) -> bytes:
+    return "".join(json.dumps(line) + "\n" for line in lines).encode()
+
+
+def test_a_raw_session_over_pipes_is_answered_and_ends_cleanly_when_stdin_closes(
+    demo_sentry: DemoSentryServer,
+) -> None:
+    """The pipes a client spawns us with go through the threadless transport (stdio.py)."""
+    process = subprocess.Popen(
+        [PYTHON, "-m", "sentry_agent_mcp", "serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=server_env(demo_sentry.url),
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        process.stdin.write(_script(_SESSION))
+        process.stdin.flush()
+        by_id: dict[int, Any] = {}
+        while 3 not in by_id:
+            message = json.loads(process.stdout.readline())
+            by_id[message.get("id", 0)] = message
+        process.stdin.close()
+        assert process.wait(timeout=30) == 0
+    finally:
+        process.kill()
+    assert by_id[1]["result"]["serverInfo"]["name"] == "sentry-agent-mcp"
+    assert by_id[2]["result"]["isError"] and "organization_slug" in by_id[2]["result"]["content"][0]["text"]
+    assert by_id[3]["result"]["structuredContent"]["shortId"] == "WEB-1A"
+    assert process.stdout.read() == b""  # nothing but JSON-RPC lines on the wire
+
+
+def test_stdin_from_a_regular_file_is_served_by_the_sdk_transport(tmp_path: Path) -> None:
+    """A file cannot be watched by the event loop; the SDK's threaded transport reads it instead."""
+    path = tmp_path / "session.jsonl"
+    path.write_bytes(_script(_SESSION[:1]))
+    with path.open("rb") as stdin:
+        done = subprocess.run(
+            [PYTHON, "-m", "sentry_agent_mcp", "serve", "--demo"], stdin=stdin, capture_output=True, timeout=60
+        )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    (reply,) = [json.loads(line) for line in done.stdout.splitlines()]
+    assert reply["id"] == 1 and reply["result"]["serverInfo"]["name"] == "sentry-agent-mcp"
+
+
+def test_while_serving_stray_output_goes_to_stderr_and_the_wire_comes_back_after() -> None:
+    code = (
+        "import os\n"
+        "from sentry_agent_mcp.stdio import _wire_off_std_fds\n"
+        "with _wire_off_std_fds() as (wire_in, wire_out):\n"
+        "    os.write(1, b'stray ')\n"
+        "    os.write(wire_out, b'wire ')\n"
+        "    assert os.read(0, 10) == b''\n"
+        "os.write(1, b'after')\n"
+    )
+    done = subprocess.run([PYTHON, "-c", code], input=b"client bytes", capture_output=True, timeout=60, check=True)
+    assert done.stdout == b"wire after"
+    assert done.stderr == b"stray "

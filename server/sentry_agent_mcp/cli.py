@@ -50,6 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         dest="http_allowed_hosts",
         help="SENTRY_MCP_HTTP_ALLOWED_HOSTS: extra Host names the HTTP transports accept (comma list)",
     )
+    serve.add_argument(
+        "--http-streaming",
+        action="store_true",
+        default=None,
+        help="SENTRY_MCP_HTTP_STREAMING: answer streamable-HTTP calls as event streams, with progress",
+    )
     _add_config_flags(serve)
 
     call = sub.add_parser("call", help="make one call and print the JSON result")
@@ -75,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
 def load_settings(args: argparse.Namespace) -> Settings:
     """Environment settings, overridden by the command-line flags that were given."""
     overrides: dict[str, Any] = {}
-    for flag in ("backend", "hostname", "org", "project", "allow_writes", "tools", "timeout", "http_allowed_hosts"):
+    flags = ("backend", "hostname", "org", "project", "allow_writes", "tools", "timeout")
+    for flag in (*flags, "http_allowed_hosts", "http_streaming"):
         value = getattr(args, flag, None)
         if value is not None:
             overrides[flag] = value

@@ -88,6 +88,12 @@ class Settings(BaseSettings):
         validation_alias=_alias("SENTRY_MCP_HTTP_ALLOWED_HOSTS", "http_allowed_hosts"),
         description="Extra Host names (comma list, optional :port) the HTTP transports accept.",
     )
+    http_streaming: bool = Field(
+        False,
+        validation_alias=_alias("SENTRY_MCP_HTTP_STREAMING", "http_streaming"),
+        description="Streamable HTTP: answer each POST with an event stream (progress notifications reach the "
+        "client during a call) instead of one JSON body (cheaper; the default).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         "WARNING", validation_alias=_alias("SENTRY_MCP_LOG_LEVEL", "log_level")
     )

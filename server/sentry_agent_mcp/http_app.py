@@ -8,6 +8,10 @@
   allow-lists are always passed explicitly: loopback names, the bound address, and for wildcard binds
   this machine's names, plus ``SENTRY_MCP_HTTP_ALLOWED_HOSTS``.
 - Request bodies: at most ``MAX_REQUEST_BODY`` bytes (413 beyond), below the SDK's 4 MiB default.
+
+Streamable HTTP answers each call with one JSON body unless ``SENTRY_MCP_HTTP_STREAMING`` is set: an
+event stream per call costs the SDK several tasks and halves the calls a core serves (``bench/``), and
+all it adds is progress notifications during multi-page lists.
 """
 
 from __future__ import annotations
@@ -114,7 +118,12 @@ def build_app(server: SentryMCPServer, transport: HttpTransport, host: str, sett
     if transport == "sse":
         app = server.sse_app(max_request_body_size=MAX_REQUEST_BODY, transport_security=security, host=host)
     else:
-        app = server.streamable_http_app(max_request_body_size=MAX_REQUEST_BODY, transport_security=security, host=host)
+        app = server.streamable_http_app(
+            max_request_body_size=MAX_REQUEST_BODY,
+            transport_security=security,
+            host=host,
+            json_response=not settings.http_streaming,
+        )
     if settings.http_token is not None:
         app = BearerTokenMiddleware(app, settings.http_token)
     return app

@@ -24,6 +24,7 @@ from ..errors import (
     UpstreamProtocolError,
     UpstreamTimeoutError,
 )
+from .transport import AiohttpTransport
 from .upstream_errors import describe_body, retry_after_seconds
 
 SENTRY_DEFINITION_ID = "cdaf146a-9b75-49fd-9dd2-9d64a0bb4781"
@@ -93,7 +94,7 @@ class AirbyteAPI:
             headers={"Accept": "application/json", "User-Agent": f"sentry-agent-mcp/{__version__}"},
             timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
             follow_redirects=False,
-            transport=transport,
+            transport=transport if transport is not None else AiohttpTransport(max_connections=8),
         )
         self._token: str | None = None
         self._expires_at = 0.0

@@ -1,8 +1,9 @@
-"""The direct backend: Sentry's REST API over one pooled ``httpx.AsyncClient``."""
+"""The direct backend: Sentry's REST API over one pooled ``httpx.AsyncClient`` (sent by aiohttp)."""
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import replace
 from typing import Any
@@ -32,9 +33,14 @@ from .retry import (
     never_sent,
     spread,
 )
+from .transport import AiohttpTransport
 from .upstream_errors import describe_body, error_from_response
 
+logger = logging.getLogger(__name__)
+
 CONNECT_TIMEOUT = 5.0
+MAX_CONNECTIONS = 32
+"""Pooled connections to all Sentry hosts together (at most 16 requests in flight per host)."""
 REGION_PAGE_CAP = 10
 """Pages fetched per region when merging organizations across regions (100 orgs a page)."""
 _ATTEMPTS = "sentry_agent_mcp.attempts"
@@ -84,9 +90,8 @@ class DirectBackend:
                 "User-Agent": f"sentry-agent-mcp/{__version__}",
             },
             timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
             follow_redirects=False,
-            transport=transport,
+            transport=transport if transport is not None else AiohttpTransport(max_connections=MAX_CONNECTIONS),
         )
         self.regions = RegionRouter(base_url, self._fetch_json)
         self._project_ids: dict[tuple[str, str], str] = {}
@@ -237,6 +242,7 @@ class DirectBackend:
         with anyio.move_on_after(deadline.remaining()):
             async with limiter.slot(spec.limit_key, deadline):
                 remaining = max(deadline.remaining(), 0.001)
+                started = time.perf_counter()
                 response = await self._client.request(
                     spec.method,
                     f"{base}/api/0{spec.path}",
@@ -245,6 +251,9 @@ class DirectBackend:
                     timeout=httpx.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining)),
                 )
             limiter.observe(spec.limit_key, response.headers, time.time())
+            if logger.isEnabledFor(logging.DEBUG):
+                took = (time.perf_counter() - started) * 1000
+                logger.debug("%s %s%s: HTTP %s in %.0f ms", spec.method, base, spec.path, response.status_code, took)
             return response
         raise _DeadlineReached
 

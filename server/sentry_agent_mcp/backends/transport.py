@@ -1,0 +1,132 @@
+"""httpx requests sent by aiohttp: httpx's API for every caller, aiohttp's cost per request.
+
+Measured on this project's machine (``bench/README.md``): httpx's own async pool (httpcore) spends
+2-3.5 ms of CPU on each request to Sentry, more the more connections are pooled (it polls every pooled
+socket on each request), while aiohttp's C-accelerated client spends ~0.5 ms. The backends keep
+speaking httpx (requests, responses, ``ASGITransport`` for the demo, ``MockTransport`` in tests); this
+transport only moves the bytes. Its one real job is the exception mapping, because retries are decided
+on it (``retry.never_sent``): a failure before the request left (refused, DNS, TLS, connect timeout)
+becomes ``httpx.ConnectError``/``ConnectTimeout``, and anything after it was sent (reset, cut-off body,
+read timeout) an error that says Sentry may have seen it, so that a write is never repeated blindly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import urllib.request
+from typing import Any
+
+import aiohttp
+import httpx
+from yarl import URL
+
+_DROPPED_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
+"""Headers aiohttp writes itself from the URL and the body."""
+
+_NEVER_SENT: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
+    (aiohttp.ConnectionTimeoutError, httpx.ConnectTimeout),
+    (aiohttp.ClientConnectorError, httpx.ConnectError),  # refused, DNS, TLS, proxy connect
+    (aiohttp.InvalidURL, httpx.UnsupportedProtocol),
+)
+_MAYBE_SENT: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
+    (aiohttp.SocketTimeoutError, httpx.ReadTimeout),
+    (aiohttp.ServerTimeoutError, httpx.ReadTimeout),
+    (asyncio.TimeoutError, httpx.ReadTimeout),
+    (aiohttp.ClientPayloadError, httpx.RemoteProtocolError),  # the body was cut off
+    (aiohttp.ServerDisconnectedError, httpx.RemoteProtocolError),
+    (aiohttp.ClientResponseError, httpx.RemoteProtocolError),  # not HTTP
+    (aiohttp.ClientHttpProxyError, httpx.ProxyError),
+    (aiohttp.ClientOSError, httpx.ReadError),  # reset while sending or reading
+    (aiohttp.ClientError, httpx.ReadError),
+)
+
+
+def httpx_error(exc: BaseException, request: httpx.Request) -> httpx.TransportError | None:
+    """The httpx exception for an aiohttp failure (``None``: not a transport failure)."""
+    for source, target in (*_NEVER_SENT, *_MAYBE_SENT):
+        if isinstance(exc, source):
+            text = str(exc) or type(exc).__name__
+            return target(f"{type(exc).__name__}: {text}", request=request)
+    return None
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """Sends each httpx request with one pooled ``aiohttp.ClientSession`` (made on first use, in the loop).
+
+    Bodies are read whole (Sentry's answers are JSON documents) and handed to httpx still encoded, so
+    that httpx decodes exactly what its ``Accept-Encoding`` asked for. Timeouts come from the request's
+    httpx timeout (connect and read). Proxies from the environment (``HTTPS_PROXY``, ``NO_PROXY``, ...)
+    apply, as they do in httpx; they are read once, because aiohttp's own ``trust_env`` reads them, and
+    ``~/.netrc``, again on every request (~1 ms each here).
+    """
+
+    def __init__(
+        self, *, max_connections: int = 32, keepalive_expiry: float = 5.0, verify: ssl.SSLContext | None = None
+    ) -> None:
+        self._max_connections = max_connections
+        self._keepalive_expiry = keepalive_expiry
+        self._verify = verify
+        self._session: aiohttp.ClientSession | None = None
+        self._proxies = {k: v for k, v in urllib.request.getproxies().items() if k in ("http", "https", "no")}
+        self._proxy_for: dict[tuple[str, str], str | None] = {}
+
+    def _proxy(self, url: httpx.URL) -> str | None:
+        key = (url.scheme, url.host)
+        if key not in self._proxy_for:
+            proxy = self._proxies.get(url.scheme)
+            if proxy and urllib.request.proxy_bypass(url.host):
+                proxy = None
+            self._proxy_for[key] = proxy or None
+        return self._proxy_for[key]
+
+    def _open(self) -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(
+            limit=self._max_connections,
+            keepalive_timeout=self._keepalive_expiry,
+            ssl=self._verify if self._verify is not None else httpx.create_ssl_context(),
+        )
+        return aiohttp.ClientSession(
+            connector=connector,
+            auto_decompress=False,
+            trust_env=False,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            timeout=aiohttp.ClientTimeout(total=None),
+        )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._session is None or self._session.closed:
+            self._session = self._open()
+        timeouts: dict[str, Any] = request.extensions.get("timeout", {})
+        headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _DROPPED_HEADERS]
+        body = await request.aread()
+        try:
+            async with self._session.request(
+                request.method,
+                URL(str(request.url), encoded=True),  # already percent-encoded by httpx: keep it as is
+                headers=headers,
+                data=body or None,
+                allow_redirects=False,
+                proxy=self._proxy(request.url),
+                timeout=aiohttp.ClientTimeout(
+                    total=None, sock_connect=timeouts.get("connect"), sock_read=timeouts.get("read")
+                ),
+            ) as answer:
+                content = await answer.read()
+                return httpx.Response(
+                    status_code=answer.status,
+                    headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in answer.raw_headers],
+                    content=content,
+                    request=request,
+                    extensions={"http_version": b"HTTP/1.1", "reason_phrase": (answer.reason or "").encode()},
+                )
+        except Exception as exc:
+            mapped = httpx_error(exc, request)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None

@@ -1,0 +1,146 @@
+"""The aiohttp transport under the backends' httpx client: bytes, encodings, proxies, and failure classes.
+
+Each test runs a scripted HTTP server on 127.0.0.1 that answers with exact bytes (or not at all), so
+that what is checked is what the backends decide on: the decoded body, the path Sentry saw, and
+whether a failure says the request never left (safe to send again) or may have been seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+
+from sentry_agent_mcp.backends.retry import never_sent
+from sentry_agent_mcp.backends.transport import AiohttpTransport
+
+from e2e import free_port
+
+pytestmark = pytest.mark.anyio
+
+Handler = Callable[[bytes, asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@asynccontextmanager
+async def scripted_server(handler: Handler) -> AsyncIterator[tuple[str, list[bytes]]]:
+    """A server on 127.0.0.1 whose ``handler`` gets each request's head and writes the answer itself."""
+    seen: list[bytes] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                seen.append(head)
+                length = next(
+                    (
+                        int(line.split(b":")[1])
+                        for line in head.split(b"\r\n")
+                        if line.lower().startswith(b"content-length:")
+                    ),
+                    0,
+                )
+                if length:
+                    await reader.readexactly(length)
+                await handler(head, reader, writer)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}", seen
+    finally:
+        server.close()
+
+
+def answer(status: str, body: bytes, *headers: str) -> bytes:
+    lines = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}", *headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def test_gzip_bodies_are_decoded_and_encoded_paths_reach_sentry_unchanged() -> None:
+    payload = json.dumps({"slug": "a/b", "name": "Ünïcode"}).encode()
+
+    async def handler(head: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(answer("200 OK", gzip.compress(payload), "Content-Encoding: gzip", "Link: <x>; rel=next"))
+
+    async with scripted_server(handler) as (url, seen), httpx.AsyncClient(transport=AiohttpTransport()) as http:
+        response = await http.get(f"{url}/api/0/projects/acme/a%2Fb/", params={"query": "is:unresolved a b"})
+        again = await http.get(f"{url}/api/0/projects/acme/a%2Fb/")
+    assert response.status_code == 200 and response.json() == {"slug": "a/b", "name": "Ünïcode"}
+    assert response.headers["link"] == "<x>; rel=next"
+    assert again.json()["slug"] == "a/b"
+    request_line = seen[0].split(b"\r\n")[0]
+    assert request_line == b"GET /api/0/projects/acme/a%2Fb/?query=is%3Aunresolved+a+b HTTP/1.1"
+    assert b"gzip" in seen[0].lower()  # httpx's Accept-Encoding went out, and httpx decoded the answer
+    assert len(seen) == 2  # one kept-alive connection served both
+
+
+async def test_json_bodies_and_headers_go_out_as_httpx_built_them() -> None:
+    async def handler(head: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(answer("201 Created", b'{"id": "1"}', "Content-Type: application/json"))
+
+    async with scripted_server(handler) as (url, seen), httpx.AsyncClient(transport=AiohttpTransport()) as http:
+        response = await http.post(f"{url}/notes/", json={"text": "hi"}, headers={"Authorization": "Bearer t"})
+    assert response.status_code == 201 and response.json() == {"id": "1"}
+    head = seen[0].decode().lower()
+    assert head.startswith("post /notes/ ") and "authorization: bearer t" in head
+    assert "content-type: application/json" in head and "content-length: 13" in head  # {"text":"hi"}
+
+
+async def test_a_refused_connection_is_a_connect_error_that_was_never_sent() -> None:
+    async with httpx.AsyncClient(transport=AiohttpTransport()) as http:
+        with pytest.raises(httpx.ConnectError) as caught:
+            await http.get(f"http://127.0.0.1:{free_port()}/api/0/")
+    assert never_sent(caught.value)
+
+
+async def test_a_body_cut_off_midway_is_an_error_that_may_have_been_seen() -> None:
+    async def handler(head: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + b'{"partial": ')
+        await writer.drain()
+        writer.close()
+
+    async with scripted_server(handler) as (url, _), httpx.AsyncClient(transport=AiohttpTransport()) as http:
+        with pytest.raises(httpx.TransportError) as caught:
+            await http.post(f"{url}/notes/", json={"text": "hi"})
+    assert isinstance(caught.value, httpx.RemoteProtocolError)
+    assert not never_sent(caught.value)
+
+
+async def test_no_answer_within_the_read_timeout_is_a_read_timeout() -> None:
+    async def handler(head: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(5)
+
+    async with scripted_server(handler) as (url, _), httpx.AsyncClient(transport=AiohttpTransport()) as http:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(httpx.ReadTimeout) as caught:
+            await http.get(f"{url}/slow/", timeout=httpx.Timeout(0.3))
+    assert loop.time() - started < 2
+    assert not never_sent(caught.value)
+
+
+async def test_a_proxy_from_the_environment_is_used_except_for_no_proxy_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def origin(head: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(answer("200 OK", b'{"via": "origin"}'))
+
+    async def proxy(head: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(answer("200 OK", b'{"via": "proxy"}'))
+
+    async with scripted_server(origin) as (origin_url, origin_seen), scripted_server(proxy) as (proxy_url, proxy_seen):
+        monkeypatch.setenv("HTTP_PROXY", proxy_url)
+        monkeypatch.setenv("NO_PROXY", "localhost")
+        async with httpx.AsyncClient(transport=AiohttpTransport()) as http:
+            proxied = (await http.get(f"{origin_url}/api/0/")).json()
+            direct = (await http.get(f"{origin_url.replace('127.0.0.1', 'localhost')}/api/0/")).json()
+    assert proxied == {"via": "proxy"} and direct == {"via": "origin"}
+    assert proxy_seen[0].startswith(f"GET {origin_url}/api/0/ HTTP/1.1".encode())  # absolute form: a proxy request
+    assert len(origin_seen) == 1
