@@ -1,17 +1,21 @@
-"""Configuration from the environment (SPEC section 4), with pydantic-settings.
+"""Configuration from the environment (SPEC section 4): a pydantic model read from ``os.environ``.
 
 Secrets are ``SecretStr`` so that ``repr``, logs and tracebacks show ``**********``. Reading the
 settings does no I/O beyond the environment; choosing a backend is a pure function of them.
+
+Every setting is a scalar under one or two upper-case names, so a plain model with validation aliases
+reads them; pydantic-settings did the same at 100 ms of import time, paid before Claude Desktop gets
+its ``initialize`` answer (``bench/startup.py``).
 """
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from .errors import ConfigurationError
 
@@ -66,10 +70,27 @@ def _alias(*names: str) -> AliasChoices:
     return AliasChoices(*names)
 
 
-class Settings(BaseSettings):
-    """Everything the server, the CLI and the Python API read from the environment."""
+class Settings(BaseModel):
+    """Everything the server, the CLI and the Python API read from the environment.
 
-    model_config = SettingsConfigDict(env_ignore_empty=True, extra="ignore", populate_by_name=True)
+    ``Settings()`` reads the environment; keyword arguments (by field name) override it. Empty
+    variables count as unset.
+    """
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=False)
+
+    def __init__(self, **overrides: Any) -> None:
+        values: dict[str, Any] = {}
+        for name, field in type(self).model_fields.items():
+            if name in overrides:
+                values[name] = overrides[name]
+                continue
+            choices = field.validation_alias.choices if isinstance(field.validation_alias, AliasChoices) else []
+            for env_name in choices:
+                if isinstance(env_name, str) and env_name.isupper() and os.environ.get(env_name):
+                    values[name] = os.environ[env_name]
+                    break
+        super().__init__(**values)
 
     auth_token: SecretStr | None = Field(
         None, validation_alias=_alias("SENTRY_AUTH_TOKEN", "SENTRY_ACCESS_TOKEN", "auth_token")
