@@ -111,11 +111,14 @@ async def test_cancelled_call_abandons_the_upstream_request(demo: DemoSentryServ
         demo.app.clear_faults()
 
 
-async def test_cancellation_over_streamable_http_reaches_sentry_too(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+@pytest.mark.parametrize("streaming", ["false", "true"])
+async def test_cancellation_over_streamable_http_reaches_sentry_too(tmp_path: Path, streaming: str, mode: str) -> None:
+    """JSON answers (the default) and event streams; 2025-era sessions (cancel notification) and 2026 (disconnect)."""
     with DemoSentryServer(tokens=[CANARY]) as sentry:
-        env = server_env(sentry.url, token=CANARY)
+        env = server_env(sentry.url, token=CANARY, SENTRY_MCP_HTTP_STREAMING=streaming)
         with http_server("streamable-http", env, tmp_path / "server.log") as port:
-            async with Client(f"http://127.0.0.1:{port}/mcp") as client:
+            async with Client(f"http://127.0.0.1:{port}/mcp", mode=mode) as client:  # type: ignore[arg-type]
                 await client.call_tool("sentry_organizations_get", {"organization_slug": "acme"})
                 sentry.add_fault(status=None, delay=20.0, path_contains="/issues/WEB-1A/")
                 start = len(sentry.requests)

@@ -11,7 +11,8 @@
 
 Streamable HTTP answers each call with one JSON body unless ``SENTRY_MCP_HTTP_STREAMING`` is set: an
 event stream per call costs the SDK several tasks and halves the calls a core serves (``bench/``), and
-all it adds is progress notifications during multi-page lists.
+all it adds is progress notifications during multi-page lists. The SDK notices a client that gives up
+only on event streams, so JSON-answered calls are cancelled here when their client disconnects.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ import json
 import socket
 from typing import TYPE_CHECKING, Literal
 
+import anyio
 from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import SecretStr
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import Settings
 from .errors import ConfigurationError
@@ -77,6 +79,72 @@ class BearerTokenMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
+class CancelOnDisconnect:
+    """Cancels the handling of a POST whose client disconnects before its answer is complete.
+
+    The body is read first (at most ``MAX_REQUEST_BODY`` bytes, else 413), then replayed to the app while
+    the connection is watched; a disconnect before the response ends cancels the app, and with it the
+    tool call and its request to Sentry.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_REQUEST_BODY:
+                await _json_answer(send, 413, {"error": "request_too_large", "limit_bytes": MAX_REQUEST_BODY})
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        delivered = False
+        finished = anyio.Event()
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await finished.wait()
+            return {"type": "http.disconnect"}
+
+        async def tracked_send(message: Message) -> None:
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                finished.set()
+
+        async with anyio.create_task_group() as group:
+
+            async def watch() -> None:
+                message = await receive()
+                if message["type"] == "http.disconnect" and not finished.is_set():
+                    group.cancel_scope.cancel()
+
+            group.start_soon(watch)
+            await self.app(scope, replay, tracked_send)
+            finished.set()
+            group.cancel_scope.cancel()
+
+
+async def _json_answer(send: Send, status: int, body: dict[str, object]) -> None:
+    content = json.dumps(body).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": content})
+
+
 def check_bind(host: str, settings: Settings) -> None:
     """Refuse a non-loopback bind without ``SENTRY_MCP_HTTP_TOKEN`` (exit 2 with what to do)."""
     if host not in LOOPBACK_HOSTS and settings.http_token is None:
@@ -124,6 +192,8 @@ def build_app(server: SentryMCPServer, transport: HttpTransport, host: str, sett
             host=host,
             json_response=not settings.http_streaming,
         )
+        if not settings.http_streaming:
+            app = CancelOnDisconnect(app)
     if settings.http_token is not None:
         app = BearerTokenMiddleware(app, settings.http_token)
     return app
