@@ -14,11 +14,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import resource
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -139,14 +142,32 @@ Call = Callable[[], Awaitable[None]]
 MakeCall = Callable[[], Awaitable[Call]]
 
 
-async def load(make_call: MakeCall, clients: int, seconds: float) -> dict[str, Any]:
-    """``clients`` concurrent loops of calls for ``seconds`` (after each has made 5 warm-up calls)."""
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system) a process has used: ``pid`` read from /proc (Linux), None for this one."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def load(
+    make_call: MakeCall, clients: int, seconds: float, processes: dict[str, int | None] | None = None
+) -> dict[str, Any]:
+    """``clients`` concurrent loops of calls for ``seconds`` (after each has made 5 warm-up calls).
+
+    ``processes`` (name: pid, None for the load generator): CPU milliseconds each spent per call.
+    """
     latencies: list[float] = []
     errors: list[str] = []
     calls = [await make_call() for _ in range(clients)]
     for call in calls:
         for _ in range(5):
             await call()
+    cpu_before = {name: cpu_seconds(pid) for name, pid in (processes or {}).items()}
     deadline = time.perf_counter() + seconds
     started = time.perf_counter()
 
@@ -163,7 +184,12 @@ async def load(make_call: MakeCall, clients: int, seconds: float) -> dict[str, A
         for call in calls:
             group.start_soon(worker, call)
     elapsed = time.perf_counter() - started
+    cpu = {
+        name: round((cpu_seconds(pid) - cpu_before[name]) / max(len(latencies), 1) * 1000, 2)
+        for name, pid in (processes or {}).items()
+    }
     return {
+        "cpu_ms_per_call": cpu,
         "clients": clients,
         "calls": len(latencies),
         "calls_per_s": round(len(latencies) / elapsed, 1),
@@ -232,12 +258,16 @@ def main() -> None:
         )
         floor = serve([sys.executable, str(FLOOR), "http", str(floor_port)], clean_env(), floor_port)
         try:
+            demo: dict[str, int | None] = {"demo_sentry": sentry.process.pid, "load_generator": None}
             for clients in levels:
-                out["demo_sentry_direct"].append(anyio.run(load, direct_caller(sentry.url), clients, args.seconds))
+                direct = direct_caller(sentry.url)
+                out["demo_sentry_direct"].append(anyio.run(load, direct, clients, args.seconds, demo))
                 floor_call = mcp_caller(f"http://127.0.0.1:{floor_port}/mcp", "ping", {})
-                out["sdk_floor_trivial_tool"].append(anyio.run(load, floor_call, clients, args.seconds))
+                cpu = {"server": floor.pid, "load_generator": None}
+                out["sdk_floor_trivial_tool"].append(anyio.run(load, floor_call, clients, args.seconds, cpu))
                 ours_call = mcp_caller(f"http://127.0.0.1:{ours_port}/mcp", "sentry_issues_get", ISSUE)
-                out["ours"].append(anyio.run(load, ours_call, clients, args.seconds))
+                cpu = {"server": ours.pid, **demo}
+                out["ours"].append(anyio.run(load, ours_call, clients, args.seconds, cpu))
         finally:
             stop(ours)
             stop(floor)
@@ -258,7 +288,8 @@ def main() -> None:
         for row in rows:
             print(
                 f"{name:>24} x{row['clients']:<3}: {row['calls_per_s']:7.1f} calls/s, p50 {row['p50_ms']:7.2f} ms, "
-                f"p99 {row['p99_ms']:7.2f} ms, errors {row['errors']}"
+                f"p99 {row['p99_ms']:7.2f} ms, errors {row['errors']}; CPU ms/call "
+                + ", ".join(f"{who} {spent}" for who, spent in row["cpu_ms_per_call"].items())
             )
     print(verdict)
 
