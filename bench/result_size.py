@@ -1,6 +1,7 @@
 """Result size: characters the model reads for (a) a list of 25 issues, (b) one issue, (c) an issue's
 latest event with its stack trace, ours against the official server's answer to the same question on
-the same data (both servers over stdio, pointed at the same demo Sentry).
+the same data (both servers over stdio, pointed at the same demo Sentry). (a) is also measured with
+``SENTRY_MCP_LIST_FORMAT=columns`` (rows as arrays under one header).
 
 The official server answers (a) with ``search_issues`` (limit 25) and both (b) and (c) with
 ``get_issue_details`` (via ``get_sentry_resource``): the issue and its latest event with the stack trace,
@@ -70,9 +71,11 @@ def main() -> None:
     with (
         demo_sentry() as sentry,
         StdioServer(*ours_command(sentry)) as ours,
+        StdioServer(*ours_command(sentry, "--list-format", "columns")) as columns,
         StdioServer(*official_command(sentry)) as official,
     ):
         ours.initialize()
+        columns.initialize()
         official.initialize()
         list_text, page = _ours(
             ours, "sentry_issues_list", {"organization_slug": ORG, "project_slug": "web", "limit": 25}
@@ -89,6 +92,15 @@ def main() -> None:
             "official": len(official_list),
             "ratio": round(len(list_text) / len(official_list), 3),
         }
+        table_text, table = _ours(
+            columns, "sentry_issues_list", {"organization_slug": ORG, "project_slug": "web", "limit": 25}
+        )
+        rows["a_list_25_columns"] = {
+            "ours": len(table_text),
+            "official": len(official_list),
+            "ratio": round(len(table_text) / len(official_list), 3),
+        }
+        missing["a_list_25_columns"] = _missing_issue_facts(dict.fromkeys(table["columns"]))
         missing["a_list_25"] = {i["shortId"]: _missing_issue_facts(i) for i in page["data"] if _missing_issue_facts(i)}
         for issue in page["data"][: args.issues]:
             short_id = issue["shortId"]
@@ -106,7 +118,7 @@ def main() -> None:
             gaps = _missing_issue_facts(one, ("permalink",)) + [f"event:{f}" for f in _missing_event_facts(event)]
             if gaps:
                 missing[short_id] = gaps
-    summary: dict[str, Any] = {"a_list_25": rows["a_list_25"]}
+    summary: dict[str, Any] = {"a_list_25": rows["a_list_25"], "a_list_25_columns": rows["a_list_25_columns"]}
     for key in ("b_issue", "c_latest_event"):
         ratios = [row["ours"] / row["official"] for row in rows[key]]
         summary[key] = {
@@ -120,8 +132,9 @@ def main() -> None:
         "result_size",
         {"summary": summary, "per_issue": rows, "facts_missing": missing, "verdict": verdict},
     )
-    a = summary["a_list_25"]
-    print(f"(a) 25 issues : ours {a['ours']} chars, official {a['official']}, ratio {a['ratio']}")
+    for key, label in (("a_list_25", "(a) 25 issues"), ("a_list_25_columns", "(a) same, --list-format columns")):
+        a = summary[key]
+        print(f"{label}: ours {a['ours']} chars, official {a['official']}, ratio {a['ratio']}")
     for key, label in (("b_issue", "(b) one issue"), ("c_latest_event", "(c) latest event")):
         row = summary[key]
         print(

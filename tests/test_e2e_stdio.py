@@ -196,3 +196,26 @@ def test_while_serving_stray_output_goes_to_stderr_and_the_wire_comes_back_after
     done = subprocess.run([PYTHON, "-c", code], input=b"client bytes", capture_output=True, timeout=60, check=True)
     assert done.stdout == b"wire after"
     assert done.stderr == b"stray "
+
+
+async def test_column_wise_lists_carry_the_same_rows_in_fewer_characters(demo_sentry: DemoSentryServer) -> None:
+    args = {"organization_slug": "acme", "project_slug": "web", "limit": 25}
+    async with Client(_params(demo_sentry)) as plain:
+        objects = await plain.call_tool("sentry_issues_list", args)
+    async with Client(_params(demo_sentry, SENTRY_MCP_LIST_FORMAT="columns")) as client:
+        assert "column-wise" in (client.instructions or "")
+        table = await client.call_tool("sentry_issues_list", args)
+        cursor = table.structured_content["meta"]["next_cursor"]  # type: ignore[index]
+        page_two = await client.call_tool("sentry_issues_list", {**args, "cursor": cursor})
+        one = await client.call_tool("sentry_issues_get", {"organization_slug": "acme", "issue_id": "WEB-1A"})
+    rows, columns = objects.structured_content["data"], table.structured_content["columns"]  # type: ignore[index]
+    assert {"id", "shortId", "title", "level", "status", "count", "userCount", "lastSeen"} <= set(columns)
+    rebuilt = [
+        {k: v for k, v in zip(columns, row, strict=True) if v is not None} for row in table.structured_content["data"]
+    ]  # type: ignore[index]
+    assert rebuilt == rows and len(rows) == 25
+    assert json.loads(table.content[0].text) == table.structured_content  # type: ignore[union-attr]
+    assert len(table.content[0].text) < 0.8 * len(objects.content[0].text)  # type: ignore[union-attr]
+    second = page_two.structured_content
+    assert second["columns"] and not {r[1] for r in second["data"]} & {r["shortId"] for r in rows}  # type: ignore[index]
+    assert one.structured_content["shortId"] == "WEB-1A"  # a get is an object either way  # type: ignore[index]

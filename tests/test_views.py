@@ -15,7 +15,7 @@ from sentry_agent_mcp.catalog.schema import input_schema
 from sentry_agent_mcp.config import Settings
 from sentry_agent_mcp.errors import InvalidParamsError
 from sentry_agent_mcp.executor import Executor
-from sentry_agent_mcp.views import project, tidy
+from sentry_agent_mcp.views import as_columns, project, tidy
 from sentry_agent_mcp.views.base import tidy_time
 
 pytestmark = pytest.mark.anyio
@@ -198,3 +198,16 @@ def test_projection_and_tidy_units() -> None:
     assert tidy_time("2026-02-15T08:07:00.408000Z") == "2026-02-15T08:07:00Z"
     assert tidy_time("2026-02-15T08:07:00.4+02:00") == "2026-02-15T08:07:00+02:00"
     assert tidy_time("frontend@2.4.0") == "frontend@2.4.0"
+
+
+def test_column_wise_lists_take_every_key_in_first_seen_order_and_leave_other_results_alone() -> None:
+    page = {"data": [{"id": "1", "title": "A"}, {"id": "2", "level": "error"}], "meta": {"has_more": False}}
+    assert as_columns(page) == {
+        "columns": ["id", "title", "level"],
+        "data": [["1", "A", None], ["2", None, "error"]],
+        "meta": {"has_more": False},
+    }
+    empty = {"data": [], "meta": {"has_more": False, "next_cursor": None}}
+    assert as_columns(empty) == empty
+    assert as_columns({"id": "1", "data": "not a list"}) == {"id": "1", "data": "not a list"}
+    assert as_columns({"data": ["a", "b"]}) == {"data": ["a", "b"]}  # rows that are not objects stay as they are

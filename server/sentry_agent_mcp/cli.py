@@ -51,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
         help="SENTRY_MCP_HTTP_ALLOWED_HOSTS: extra Host names the HTTP transports accept (comma list)",
     )
     serve.add_argument(
+        "--list-format",
+        choices=["objects", "columns"],
+        help="SENTRY_MCP_LIST_FORMAT: list rows as objects (default) or column-wise arrays",
+    )
+    serve.add_argument(
         "--http-streaming",
         action="store_true",
         default=None,
@@ -82,7 +87,7 @@ def load_settings(args: argparse.Namespace) -> Settings:
     """Environment settings, overridden by the command-line flags that were given."""
     overrides: dict[str, Any] = {}
     flags = ("backend", "hostname", "org", "project", "allow_writes", "tools", "timeout")
-    for flag in (*flags, "http_allowed_hosts", "http_streaming"):
+    for flag in (*flags, "http_allowed_hosts", "http_streaming", "list_format"):
         value = getattr(args, flag, None)
         if value is not None:
             overrides[flag] = value

@@ -42,6 +42,11 @@ INSTRUCTIONS = (
     "to narrow or page on."
 )
 
+COLUMNS_NOTE = (
+    " Lists come column-wise: {columns: [key, ...], data: [[value, ...], ...], meta}, each row's values in "
+    "the order of columns (null where a row has no such key)."
+)
+
 
 def event_loop_options() -> dict[str, Any]:
     """``anyio.run`` options: uvloop when it is installed (it is a dependency except on Windows)."""
@@ -56,8 +61,12 @@ def _json(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def success_result(data: Any) -> CallToolResult:
-    """JSON as a text block (for every client) and as structured content."""
+def success_result(data: Any, list_format: str = "objects") -> CallToolResult:
+    """JSON as a text block (for every client) and as structured content; lists column-wise if asked."""
+    if list_format == "columns":
+        from .views import as_columns
+
+        data = as_columns(data)
     structured = data if isinstance(data, dict) else {"result": data}
     return CallToolResult(content=[TextContent(type="text", text=_json(data))], structured_content=structured)
 
@@ -110,7 +119,7 @@ class SentryMCPServer(MCPServer[Runtime]):
         super().__init__(
             "sentry-agent-mcp",
             version=__version__,
-            instructions=INSTRUCTIONS,
+            instructions=INSTRUCTIONS + (COLUMNS_NOTE if self.config.list_format == "columns" else ""),
             lifespan=_lifespan,
             log_level=self.config.log_level,
         )
@@ -160,11 +169,12 @@ class SentryMCPServer(MCPServer[Runtime]):
             executor = context.request_context.lifespan_context.executor
             if name == DESCRIBE_TOOL:
                 return success_result(self._describe(executor, arguments))
+            rows = self.config.list_format
             if name == EXECUTE_TOOL:
                 entity, action, params = _execute_arguments(arguments)
-                return success_result(await executor.execute(entity, action, params, progress=progress))
+                return success_result(await executor.execute(entity, action, params, progress=progress), rows)
             pair = surface.pairs_by_tool[name]
-            return success_result(await executor.execute(pair.entity, pair.action, arguments, progress=progress))
+            return success_result(await executor.execute(pair.entity, pair.action, arguments, progress=progress), rows)
         except SentryAgentError as exc:
             logger.info("tool %s failed: %s", name, exc.code)
             return error_result(exc)

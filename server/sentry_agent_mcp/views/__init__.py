@@ -7,7 +7,7 @@ executor, so the MCP server, the CLI and the Python API all return the same shap
 
 from .base import GENERIC, View, project, tidy
 from .options import COMPACT, OPTION_NAMES, OPTIONS_SCHEMA, ViewOptions
-from .render import fit_object, shape_item, size_of
+from .render import as_columns, fit_object, shape_item, size_of
 
 __all__ = [
     "COMPACT",
@@ -16,6 +16,7 @@ __all__ = [
     "OPTION_NAMES",
     "View",
     "ViewOptions",
+    "as_columns",
     "fit_object",
     "project",
     "shape_item",

@@ -25,6 +25,24 @@ def shape_item(item: Any, view: View | None, options: ViewOptions) -> Any:
     return (view or GENERIC).apply(item)
 
 
+def as_columns(result: Any) -> Any:
+    """A list envelope with its object rows as arrays under one ``columns`` header; anything else as is.
+
+    ``{"data": [{"id": "1", "title": "A"}, ...], "meta": ...}`` becomes
+    ``{"columns": ["id", "title"], "data": [["1", "A"], ...], "meta": ...}``: the same values without a
+    key repeated on every row. Columns are every key any row has, in first-seen order; a row without one
+    has null there. Values stay as they are (a nested object stays an object).
+    """
+    if not isinstance(result, dict) or not isinstance(result.get("data"), list):
+        return result
+    rows = result["data"]
+    if not rows or not all(isinstance(row, dict) for row in rows):
+        return result
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    table = [[row.get(column) for column in columns] for row in rows]
+    return {"columns": columns, "data": table, **{k: v for k, v in result.items() if k != "data"}}
+
+
 def _measure(node: Any, path: str, lists: list[tuple[int, str, list[Any]]]) -> int:
     """Approximate JSON size of ``node``, collecting every list of 2+ items with its size."""
     if isinstance(node, dict):
