@@ -73,11 +73,11 @@ def _alias(*names: str) -> AliasChoices:
 class Settings(BaseModel):
     """Everything the server, the CLI and the Python API read from the environment.
 
-    ``Settings()`` reads the environment; keyword arguments (by field name) override it. Empty
-    variables count as unset.
+    ``Settings()`` reads the environment (the upper-case names below); keyword arguments by field name
+    override it. Empty variables count as unset.
     """
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=False)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     def __init__(self, **overrides: Any) -> None:
         values: dict[str, Any] = {}

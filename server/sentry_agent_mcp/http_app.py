@@ -20,6 +20,7 @@ from __future__ import annotations
 import hmac
 import json
 import socket
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
 
 import anyio
@@ -64,19 +65,11 @@ class BearerTokenMiddleware:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
             return
-        body = json.dumps(
-            {
-                "error": "unauthorized",
-                "error_description": "Send the server's SENTRY_MCP_HTTP_TOKEN as 'Authorization: Bearer <token>'.",
-            }
-        ).encode()
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"www-authenticate", b'Bearer realm="sentry-agent-mcp"'),
-        ]
-        await send({"type": "http.response.start", "status": 401, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        body = {
+            "error": "unauthorized",
+            "error_description": "Send the server's SENTRY_MCP_HTTP_TOKEN as 'Authorization: Bearer <token>'.",
+        }
+        await _json_answer(send, 401, body, (b"www-authenticate", b'Bearer realm="sentry-agent-mcp"'))
 
 
 class CancelOnDisconnect:
@@ -138,9 +131,9 @@ class CancelOnDisconnect:
             group.cancel_scope.cancel()
 
 
-async def _json_answer(send: Send, status: int, body: dict[str, object]) -> None:
+async def _json_answer(send: Send, status: int, body: Mapping[str, object], *extra: tuple[bytes, bytes]) -> None:
     content = json.dumps(body).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode())]
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode()), *extra]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": content})
 

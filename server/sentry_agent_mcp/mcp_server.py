@@ -61,7 +61,7 @@ def _json(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def success_result(data: Any, list_format: str = "objects") -> CallToolResult:
+def success_result(data: Any, list_format: Literal["objects", "columns"] = "objects") -> CallToolResult:
     """JSON as a text block (for every client) and as structured content; lists column-wise if asked."""
     if list_format == "columns":
         from .views import as_columns
@@ -139,7 +139,7 @@ class SentryMCPServer(MCPServer[Runtime]):
         """As the SDK's, over the threadless stdio transport (``stdio.py``)."""
         from .stdio import stdio_transport
 
-        lowlevel = self._lowlevel_server
+        lowlevel = self._lowlevel_server  # as the SDK's own run_stdio_async reaches it
         async with stdio_transport() as (read_stream, write_stream):
             await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
 
@@ -169,12 +169,13 @@ class SentryMCPServer(MCPServer[Runtime]):
             executor = context.request_context.lifespan_context.executor
             if name == DESCRIBE_TOOL:
                 return success_result(self._describe(executor, arguments))
-            rows = self.config.list_format
             if name == EXECUTE_TOOL:
                 entity, action, params = _execute_arguments(arguments)
-                return success_result(await executor.execute(entity, action, params, progress=progress), rows)
-            pair = surface.pairs_by_tool[name]
-            return success_result(await executor.execute(pair.entity, pair.action, arguments, progress=progress), rows)
+                result = await executor.execute(entity, action, params, progress=progress)
+            else:
+                pair = surface.pairs_by_tool[name]
+                result = await executor.execute(pair.entity, pair.action, arguments, progress=progress)
+            return success_result(result, self.config.list_format)
         except SentryAgentError as exc:
             logger.info("tool %s failed: %s", name, exc.code)
             return error_result(exc)

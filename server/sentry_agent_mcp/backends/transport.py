@@ -57,8 +57,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     Bodies are read whole (Sentry's answers are JSON documents) and handed to httpx still encoded, so
     that httpx decodes exactly what its ``Accept-Encoding`` asked for. Timeouts come from the request's
     httpx timeout (connect and read). Proxies from the environment (``HTTPS_PROXY``, ``NO_PROXY``, ...)
-    apply, as they do in httpx; they are read once, because aiohttp's own ``trust_env`` reads them, and
-    ``~/.netrc``, again on every request (~1 ms each here).
+    apply, as they do in httpx, and are looked up once per host: aiohttp's own ``trust_env`` would read
+    them and ``~/.netrc`` again on every request (~1 ms a request here).
     """
 
     def __init__(
