@@ -219,3 +219,16 @@ async def test_column_wise_lists_carry_the_same_rows_in_fewer_characters(demo_se
     second = page_two.structured_content
     assert second["columns"] and not {r[1] for r in second["data"]} & {r["shortId"] for r in rows}  # type: ignore[index]
     assert one.structured_content["shortId"] == "WEB-1A"  # a get is an object either way  # type: ignore[index]
+
+
+def test_output_to_a_device_such_as_dev_null_is_served_by_the_sdk_transport() -> None:
+    """uvloop aborts the process when asked to watch /dev/null; such a stdout goes to the SDK's transport."""
+    done = subprocess.run(
+        [PYTHON, "-m", "sentry_agent_mcp", "serve", "--demo"],
+        input=_script(_SESSION[:1]),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]

@@ -7,8 +7,8 @@ spawns us with, the event loop can read and write directly; this module hands th
 fds 0 and 1 while serving (fd 0 reads the null device, fd 1 writes to stderr), so that a stray
 ``print`` or a child process cannot corrupt the protocol, and puts them back afterwards.
 
-Where stdin or stdout is not a pipe, socket or terminal (a regular file, say), or on Windows, the SDK's
-own transport runs instead.
+Where stdin or stdout is not a pipe or socket (a file, a terminal, ``/dev/null``), or on Windows, the
+SDK's own transport runs instead.
 """
 
 from __future__ import annotations
@@ -56,12 +56,14 @@ class _Output:
         await self._writer.drain()
 
 
-def _is_stream(fd: int) -> bool:
+def _is_pipe(fd: int) -> bool:
+    """A pipe or socket: what a client spawns us with. Terminals and other devices (uvloop aborts the
+    process on ``/dev/null``) are left to the SDK's transport."""
     try:
         mode = os.fstat(fd).st_mode
     except OSError:
         return False
-    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
 @contextmanager
@@ -105,7 +107,7 @@ async def _event_loop_stdio() -> AsyncIterator[Any]:
 
 def stdio_transport() -> AbstractAsyncContextManager[Any]:
     """``(read_stream, write_stream)`` for ``Server.run``: threadless where it can be, else the SDK's."""
-    if sys.platform == "win32" or not (_is_stream(0) and _is_stream(1)):
+    if sys.platform == "win32" or not (_is_pipe(0) and _is_pipe(1)):
         return stdio_server()
     try:
         asyncio.get_running_loop()
