@@ -1,5 +1,8 @@
 """Startup: spawn -> first ``initialize`` reply over stdio (and -> ``tools/list`` reply), median of N runs.
 
+Also the first tool call, asked one second after ``tools/list`` as a user would (ours and the official
+server, the same question: issue WEB-1), since a server may put off work until then.
+
 Baselines in the same run, round-robin so that machine noise hits every server alike: the SDK floor
 (a minimal ``MCPServer`` with one tool) and the official ``@sentry/mcp-server``, all pointed at the same
 demo Sentry. Target: ours <= floor + 150 ms and below the official server.
@@ -29,40 +32,59 @@ from common import (
 )
 
 Command = Callable[[DemoSentry], tuple[list[str], dict[str, str]]]
+FirstCall = tuple[str, dict[str, Any]] | None
+OURS_FIRST_CALL: FirstCall = ("sentry_issues_get", {"organization_slug": "acme", "issue_id": "WEB-1"})
+OFFICIAL_FIRST_CALL: FirstCall = (
+    "get_sentry_resource",
+    {"resourceType": "issue", "resourceId": "WEB-1", "organizationSlug": "acme"},
+)
+PAUSE_S = 1.0
 
 
-def one_start(command: list[str], env: dict[str, str]) -> dict[str, float]:
+def one_start(command: list[str], env: dict[str, str], first_call: FirstCall) -> dict[str, float]:
     with StdioServer(command, env) as server:
         server.initialize()
         initialized = time.perf_counter() - server.started
         tools = server.request("tools/list", {})
         listed = time.perf_counter() - server.started
         assert tools["result"]["tools"], "no tools listed"
-        return {"initialize_s": initialized, "tools_list_s": listed, "rss_mb": server.rss_mb()}
+        sample = {"initialize_s": initialized, "tools_list_s": listed, "rss_mb": server.rss_mb()}
+        if first_call is not None:
+            time.sleep(PAUSE_S)
+            started = time.perf_counter()
+            answer = server.call(*first_call)
+            sample["first_call_s"] = time.perf_counter() - started
+            assert not answer.get("isError"), answer
+        return sample
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    servers: dict[str, Command] = {
-        "sdk_floor": lambda s: floor_command(),
-        "ours": lambda s: ours_command(s),
-        "ours_demo_backend": lambda s: ours_command(s, "--demo"),
+    servers: dict[str, tuple[Command, FirstCall]] = {
+        "sdk_floor": (lambda s: floor_command(), None),
+        "ours": (lambda s: ours_command(s), OURS_FIRST_CALL),
+        "ours_demo_backend": (lambda s: ours_command(s, "--demo"), OURS_FIRST_CALL),
     }
     if official_available():
-        servers[f"official_{OFFICIAL_VERSION}"] = official_command
+        servers[f"official_{OFFICIAL_VERSION}"] = (official_command, OFFICIAL_FIRST_CALL)
     samples: dict[str, list[dict[str, float]]] = {name: [] for name in servers}
     with demo_sentry() as sentry:
         for _ in range(args.runs):
-            for name, command in servers.items():
-                samples[name].append(one_start(*command(sentry)))
+            for name, (command, first_call) in servers.items():
+                samples[name].append(one_start(*command(sentry), first_call))
     summary: dict[str, dict[str, Any]] = {
         name: {
             "initialize_ms_median": ms(median([s["initialize_s"] for s in runs])),
             "initialize_ms_runs": [ms(s["initialize_s"]) for s in runs],
             "tools_list_ms_median": ms(median([s["tools_list_s"] for s in runs])),
             "rss_mb_after_start_median": median([s["rss_mb"] for s in runs]),
+            **(
+                {"first_call_ms_median": ms(median([s["first_call_s"] for s in runs]))}
+                if "first_call_s" in runs[0]
+                else {}
+            ),
         }
         for name, runs in samples.items()
     }
@@ -78,7 +100,8 @@ def main() -> None:
     write_result("startup", {"runs": args.runs, "servers": summary, "verdict": verdict})
     for name, row in summary.items():
         init, listed = row["initialize_ms_median"], row["tools_list_ms_median"]
-        print(f"{name:>22}: initialize {init:7.1f} ms, tools/list {listed:7.1f} ms")
+        first = f", first call {row['first_call_ms_median']:6.1f} ms" if "first_call_ms_median" in row else ""
+        print(f"{name:>22}: initialize {init:7.1f} ms, tools/list {listed:7.1f} ms{first}")
     print(verdict)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -138,3 +140,27 @@ async def test_entity_filter_and_scoping_defaults() -> None:
     assert "required" not in tools["sentry_issues_list"].input_schema
     assert "Defaults to 'web'" in tools["sentry_issues_list"].input_schema["properties"]["project_slug"]["description"]
     assert not result.is_error and len(result.structured_content["data"]) == 2  # type: ignore[index]
+
+
+def test_the_call_path_is_imported_in_the_background_after_tools_list_not_at_startup() -> None:
+    """Startup stays lean (no HTTP client before any tool is listed), yet the first call finds them loaded."""
+    code = (
+        "import sys, anyio\n"
+        "from mcp import Client\n"
+        "from sentry_agent_mcp.config import Settings\n"
+        "from sentry_agent_mcp.mcp_server import SentryMCPServer\n"
+        "CALL_PATH = ('aiohttp', 'sentry_agent_mcp.backends.direct', 'sentry_agent_mcp.executor')\n"
+        "async def main():\n"
+        "    async with Client(SentryMCPServer(Settings(backend='demo'))) as client:\n"
+        "        early = [m for m in CALL_PATH if m in sys.modules]\n"
+        "        assert not early, early\n"
+        "        await client.list_tools()\n"
+        "        for _ in range(200):\n"
+        "            if all(m in sys.modules for m in CALL_PATH):\n"
+        "                return\n"
+        "            await anyio.sleep(0.05)\n"
+        "        raise SystemExit('not imported 10 s after tools/list')\n"
+        "anyio.run(main)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Literal
@@ -127,6 +128,7 @@ class SentryMCPServer(MCPServer[Runtime]):
 
         install_redaction(secrets_of(self.config))  # every way in (serve, mcp run, mcp dev) redacts logs
         self._surface: ToolSurface | None = None
+        self._warming = False
 
     def run(self, transport: Literal["stdio", "sse", "streamable-http"] = "stdio", **kwargs: Any) -> None:
         """As the SDK's, but stdio runs on uvloop where it is installed (a cheaper event loop)."""
@@ -152,7 +154,24 @@ class SentryMCPServer(MCPServer[Runtime]):
         return self._surface
 
     async def list_tools(self) -> list[Tool]:
-        return self.surface.tools
+        tools = self.surface.tools
+        self._warm_up()
+        return tools
+
+    def _warm_up(self) -> None:
+        """Once, right after the first ``tools/list``: import what the first call needs in the background.
+
+        The HTTP clients and backends take ~0.4 s to import (aiohttp alone ~0.3 s, most of it loading
+        certificates); a client lists the tools at once and calls one only when its user asks, so the
+        import is done by then instead of delaying that first answer. A call that comes sooner waits
+        for the import, as it would have anyway.
+        """
+        if self._warming:
+            return
+        self._warming = True
+        timer = threading.Timer(0.05, _import_call_path)
+        timer.daemon = True
+        timer.start()
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Runtime, Any] | None = None
@@ -199,6 +218,14 @@ class SentryMCPServer(MCPServer[Runtime]):
             "description": pair.description,
             "params": input_schema(pair, executor.defaults),
         }
+
+
+def _import_call_path() -> None:
+    from .backends import create_backend  # noqa: F401
+    from .backends.transport import default_ssl_context
+    from .executor import Executor  # noqa: F401
+
+    default_ssl_context()
 
 
 def _execute_arguments(arguments: dict[str, Any]) -> tuple[str, str, Any]:

@@ -13,6 +13,7 @@ read timeout) an error that says Sentry may have seen it, so that a write is nev
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 import urllib.request
 from typing import Any
@@ -40,6 +41,13 @@ _MAYBE_SENT: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] 
     (aiohttp.ClientOSError, httpx.ReadError),  # reset while sending or reading
     (aiohttp.ClientError, httpx.ReadError),
 )
+
+
+@functools.cache
+def default_ssl_context() -> ssl.SSLContext:
+    """httpx's default verification (certifi, ``SSL_CERT_FILE``/``SSL_CERT_DIR``), built once: loading
+    the certificates takes ~50 ms."""
+    return httpx.create_ssl_context()
 
 
 def httpx_error(exc: BaseException, request: httpx.Request) -> httpx.TransportError | None:
@@ -84,7 +92,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         connector = aiohttp.TCPConnector(
             limit=self._max_connections,
             keepalive_timeout=self._keepalive_expiry,
-            ssl=self._verify if self._verify is not None else httpx.create_ssl_context(),
+            ssl=self._verify if self._verify is not None else default_ssl_context(),
         )
         return aiohttp.ClientSession(
             connector=connector,
