@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+import trustme
 
 from sentry_agent_mcp.backends.retry import never_sent
 from sentry_agent_mcp.backends.transport import AiohttpTransport
@@ -144,3 +146,39 @@ async def test_a_proxy_from_the_environment_is_used_except_for_no_proxy_hosts(mo
     assert proxied == {"via": "proxy"} and direct == {"via": "origin"}
     assert proxy_seen[0].startswith(f"GET {origin_url}/api/0/ HTTP/1.1".encode())  # absolute form: a proxy request
     assert len(origin_seen) == 1
+
+
+@asynccontextmanager
+async def tls_server(ca: trustme.CA) -> AsyncIterator[str]:
+    """An HTTPS server on 127.0.0.1 whose certificate ``ca`` signed; answers every request with ``{}``."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(answer("200 OK", b"{}"))
+            await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=context)
+    try:
+        yield f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        server.close()
+
+
+async def test_certificates_are_verified_and_an_untrusted_one_is_refused_before_anything_is_sent() -> None:
+    ca = trustme.CA()
+    async with tls_server(ca) as url:
+        async with httpx.AsyncClient(transport=AiohttpTransport()) as http:  # httpx's default trust store
+            with pytest.raises(httpx.ConnectError) as caught:
+                await http.get(f"{url}/api/0/")
+        assert never_sent(caught.value) and "certificate" in str(caught.value).lower()
+        trusting = ssl.create_default_context()
+        ca.configure_trust(trusting)
+        async with httpx.AsyncClient(transport=AiohttpTransport(verify=trusting)) as http:
+            assert (await http.get(f"{url}/api/0/")).json() == {}
