@@ -11,6 +11,8 @@ import asyncio
 import gzip
 import json
 import ssl
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -20,6 +22,7 @@ import trustme
 
 from sentry_agent_mcp.backends.retry import never_sent
 from sentry_agent_mcp.backends.transport import AiohttpTransport
+from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer
 
 from e2e import free_port
 
@@ -182,3 +185,23 @@ async def test_certificates_are_verified_and_an_untrusted_one_is_refused_before_
         ca.configure_trust(trusting)
         async with httpx.AsyncClient(transport=AiohttpTransport(verify=trusting)) as http:
             assert (await http.get(f"{url}/api/0/")).json() == {}
+
+
+def test_a_transport_used_from_one_event_loop_after_another_keeps_working_and_stays_quiet(
+    demo_sentry: DemoSentryServer,
+) -> None:
+    """A script that runs each call in its own ``asyncio.run`` gets answers, and no aiohttp warnings at exit."""
+    code = (
+        "import asyncio, sys, httpx\n"
+        "from sentry_agent_mcp.backends.transport import AiohttpTransport\n"
+        "client = httpx.AsyncClient(transport=AiohttpTransport(), headers={'Authorization': 'Bearer ' + sys.argv[2]})\n"
+        "async def get():\n"
+        "    return (await client.get(sys.argv[1] + '/api/0/organizations/acme/')).status_code\n"
+        "print([asyncio.run(get()) for _ in range(3)])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, demo_sentry.url, DEMO_TOKEN], capture_output=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert done.stdout.decode().strip() == "[200, 200, 200]"
+    assert b"Unclosed" not in done.stderr and b"Traceback" not in done.stderr, done.stderr.decode()[-2000:]

@@ -16,6 +16,7 @@ import asyncio
 import functools
 import ssl
 import urllib.request
+import weakref
 from typing import Any
 
 import aiohttp
@@ -59,6 +60,34 @@ def httpx_error(exc: BaseException, request: httpx.Request) -> httpx.TransportEr
     return None
 
 
+def _abandon(session: aiohttp.ClientSession) -> None:
+    """Let go of a session that can no longer be closed properly (its event loop has finished or is
+    going away): mark it closed, and its sockets go with the garbage collector.
+
+    Without this aiohttp reports an unclosed session and connector on stderr each time a caller switches
+    event loops, and at exit for a client its owner never closed, where httpx stays silent.
+    """
+    if session.closed:
+        return
+    connector = session.connector
+    session.detach()
+    if connector is not None and hasattr(connector, "_closed"):
+        connector._closed = True  # aiohttp's own flag (no public way to close without the loop)
+
+
+class _Pool:
+    """The transport's session and its loop, apart from the transport so that a finalizer can reach them."""
+
+    def __init__(self) -> None:
+        self.session: aiohttp.ClientSession | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def release(self) -> None:
+        if self.session is not None:
+            _abandon(self.session)
+            self.session = None
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """Sends each httpx request with one pooled ``aiohttp.ClientSession`` (made on first use, in the loop).
 
@@ -75,7 +104,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._max_connections = max_connections
         self._keepalive_expiry = keepalive_expiry
         self._verify = verify
-        self._session: aiohttp.ClientSession | None = None
+        self._pool = _Pool()
+        weakref.finalize(self, self._pool.release)  # garbage-collected or still open at exit: no warnings
         self._proxies = {k: v for k, v in urllib.request.getproxies().items() if k in ("http", "https", "no")}
         self._proxy_for: dict[tuple[str, str], str | None] = {}
 
@@ -102,14 +132,27 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             timeout=aiohttp.ClientTimeout(total=None),
         )
 
+    def _session_for(self, loop: asyncio.AbstractEventLoop) -> aiohttp.ClientSession:
+        """The pooled session of the running event loop.
+
+        A session lives on the loop that made it. A caller that runs each call in a new loop (say
+        ``asyncio.run(connector.execute(...))`` twice) gets a new session; the old one is dropped
+        without closing, which its finished loop can no longer do.
+        """
+        pool = self._pool
+        if pool.loop is not loop:
+            pool.release()
+        if pool.session is None or pool.session.closed:
+            pool.session, pool.loop = self._open(), loop
+        return pool.session
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self._session is None or self._session.closed:
-            self._session = self._open()
+        session = self._session_for(asyncio.get_running_loop())
         timeouts: dict[str, Any] = request.extensions.get("timeout", {})
         headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _DROPPED_HEADERS]
         body = await request.aread()
         try:
-            async with self._session.request(
+            async with session.request(
                 request.method,
                 URL(str(request.url), encoded=True),  # already percent-encoded by httpx: keep it as is
                 headers=headers,
@@ -135,6 +178,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             raise mapped from exc
 
     async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        if self._pool.session is not None:
+            await self._pool.session.close()
+            self._pool.session = None
