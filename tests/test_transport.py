@@ -21,7 +21,7 @@ import pytest
 import trustme
 
 from sentry_agent_mcp.backends.retry import never_sent
-from sentry_agent_mcp.backends.transport import AiohttpTransport
+from sentry_agent_mcp.backends.transport import AiohttpTransport, default_ssl_context
 from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer
 
 from e2e import free_port
@@ -143,7 +143,7 @@ async def test_a_proxy_from_the_environment_is_used_except_for_no_proxy_hosts(mo
     async with scripted_server(origin) as (origin_url, origin_seen), scripted_server(proxy) as (proxy_url, proxy_seen):
         monkeypatch.setenv("HTTP_PROXY", proxy_url)
         monkeypatch.setenv("NO_PROXY", "localhost")
-        async with httpx.AsyncClient(transport=AiohttpTransport()) as http:
+        async with httpx.AsyncClient(transport=AiohttpTransport(), trust_env=False) as http:  # as the backends
             proxied = (await http.get(f"{origin_url}/api/0/")).json()
             direct = (await http.get(f"{origin_url.replace('127.0.0.1', 'localhost')}/api/0/")).json()
     assert proxied == {"via": "proxy"} and direct == {"via": "origin"}
@@ -205,3 +205,20 @@ def test_a_transport_used_from_one_event_loop_after_another_keeps_working_and_st
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     assert done.stdout.decode().strip() == "[200, 200, 200]"
     assert b"Unclosed" not in done.stderr and b"Traceback" not in done.stderr, done.stderr.decode()[-2000:]
+
+
+def test_the_system_certificates_are_trusted_and_certifi_stands_in_where_there_are_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    default_ssl_context.cache_clear()
+    try:
+        if ssl.get_default_verify_paths().cafile or ssl.get_default_verify_paths().capath:
+            assert default_ssl_context() is True  # aiohttp's own context over the system store
+        default_ssl_context.cache_clear()
+        bare = ssl.DefaultVerifyPaths(None, None, "SSL_CERT_FILE", "/nowhere/cert.pem", "SSL_CERT_DIR", "/nowhere")
+        monkeypatch.setattr(ssl, "get_default_verify_paths", lambda: bare)
+        fallback = default_ssl_context()
+        assert isinstance(fallback, ssl.SSLContext) and fallback.cert_store_stats()["x509_ca"] > 100
+        assert fallback.verify_mode is ssl.CERT_REQUIRED and fallback.check_hostname
+    finally:
+        default_ssl_context.cache_clear()

@@ -162,7 +162,7 @@ class SentryMCPServer(MCPServer[Runtime]):
         """Once, right after the first ``tools/list``: import what the first call needs in the background.
 
         The HTTP clients and backends take ~0.4 s to import (aiohttp alone ~0.3 s, most of it loading
-        certificates); a client lists the tools at once and calls one only when its user asks, so the
+        the system's certificates); a client lists the tools at once and calls one only when its user asks, so the
         import is done by then instead of delaying that first answer. A call that comes sooner waits
         for the import, as it would have anyway.
         """

@@ -94,6 +94,7 @@ class AirbyteAPI:
             headers={"Accept": "application/json", "User-Agent": f"sentry-agent-mcp/{__version__}"},
             timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
             follow_redirects=False,
+            trust_env=False,  # proxies from the environment are the transport's to apply (transport.py)
             transport=transport if transport is not None else AiohttpTransport(max_connections=8),
         )
         self._token: str | None = None

@@ -91,6 +91,7 @@ class DirectBackend:
             },
             timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
             follow_redirects=False,
+            trust_env=False,  # proxies from the environment are the transport's to apply (transport.py)
             transport=transport if transport is not None else AiohttpTransport(max_connections=MAX_CONNECTIONS),
         )
         self.regions = RegionRouter(base_url, self._fetch_json)
