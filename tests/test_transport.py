@@ -15,14 +15,19 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
+import anyio
 import httpx
 import pytest
 import trustme
 
+from sentry_agent_mcp.backends import create_backend
 from sentry_agent_mcp.backends.retry import never_sent
 from sentry_agent_mcp.backends.transport import AiohttpTransport, default_ssl_context
+from sentry_agent_mcp.config import Settings
 from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer
+from sentry_agent_mcp.executor import Executor
 
 from e2e import free_port
 
@@ -222,3 +227,17 @@ def test_the_system_certificates_are_trusted_and_certifi_stands_in_where_there_a
         assert fallback.verify_mode is ssl.CERT_REQUIRED and fallback.check_hostname
     finally:
         default_ssl_context.cache_clear()
+
+
+def test_on_trio_a_call_goes_through_httpxs_own_transport(demo_sentry: DemoSentryServer) -> None:
+    """aiohttp needs asyncio; a Python API caller on trio (through anyio) still gets its answer."""
+
+    async def main() -> Any:
+        settings = Settings(backend="direct", auth_token=DEMO_TOKEN, hostname=demo_sentry.url)
+        executor = Executor(settings, create_backend(settings))
+        try:
+            return await executor.execute("issues", "get", {"organization_slug": "acme", "issue_id": "WEB-1A"})
+        finally:
+            await executor.aclose()
+
+    assert anyio.run(main, backend="trio")["shortId"] == "WEB-1A"

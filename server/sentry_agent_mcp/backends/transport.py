@@ -115,6 +115,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._verify = verify
         self._pool = _Pool()
         weakref.finalize(self, self._pool.release)  # garbage-collected or still open at exit: no warnings
+        self._fallbacks: dict[str | None, httpx.AsyncHTTPTransport] = {}
         self._proxies = {k: v for k, v in urllib.request.getproxies().items() if k in ("http", "https", "no")}
         self._proxy_for: dict[tuple[str, str], str | None] = {}
 
@@ -155,8 +156,20 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             pool.session, pool.loop = self._open(), loop
         return pool.session
 
+    def _fallback(self, proxy: str | None) -> httpx.AsyncHTTPTransport:
+        """httpx's own transport (one per proxy), for callers that are not on asyncio (trio through anyio)."""
+        if proxy not in self._fallbacks:
+            verify = self._verify if self._verify is not None else default_ssl_context()
+            limits = httpx.Limits(max_connections=self._max_connections, keepalive_expiry=self._keepalive_expiry)
+            self._fallbacks[proxy] = httpx.AsyncHTTPTransport(verify=verify, limits=limits, proxy=proxy)
+        return self._fallbacks[proxy]
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        session = self._session_for(asyncio.get_running_loop())
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # aiohttp needs asyncio; httpx's transport runs on trio too
+            return await self._fallback(self._proxy(request.url)).handle_async_request(request)
+        session = self._session_for(loop)
         timeouts: dict[str, Any] = request.extensions.get("timeout", {})
         headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _DROPPED_HEADERS]
         body = await request.aread()
@@ -190,3 +203,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._pool.session is not None:
             await self._pool.session.close()
             self._pool.session = None
+        for fallback in self._fallbacks.values():
+            await fallback.aclose()
+        self._fallbacks.clear()
