@@ -17,14 +17,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import aiohttp
 import anyio
 import httpx
 import pytest
 import trustme
+from yarl import URL
 
 from sentry_agent_mcp.backends import create_backend
 from sentry_agent_mcp.backends.retry import never_sent
-from sentry_agent_mcp.backends.transport import AiohttpTransport, default_ssl_context
+from sentry_agent_mcp.backends.transport import AiohttpTransport, default_ssl_context, httpx_error
 from sentry_agent_mcp.config import Settings
 from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer
 from sentry_agent_mcp.executor import Executor
@@ -241,3 +243,25 @@ def test_on_trio_a_call_goes_through_httpxs_own_transport(demo_sentry: DemoSentr
             await executor.aclose()
 
     assert anyio.run(main, backend="trio")["shortId"] == "WEB-1A"
+
+
+PROXY_REQUEST = aiohttp.RequestInfo(URL("http://proxy.example/"), "GET", {}, URL("http://proxy.example/"))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected", "safe_to_resend"),
+    [
+        (aiohttp.ConnectionTimeoutError("connect"), httpx.ConnectTimeout, True),
+        (aiohttp.SocketTimeoutError("read"), httpx.ReadTimeout, False),
+        (aiohttp.ServerDisconnectedError(), httpx.RemoteProtocolError, False),
+        (aiohttp.ClientPayloadError("cut off"), httpx.RemoteProtocolError, False),
+        (aiohttp.ClientOSError(104, "reset"), httpx.ReadError, False),
+        (aiohttp.ClientHttpProxyError(PROXY_REQUEST, (), status=407), httpx.ProxyError, False),
+    ],
+)
+def test_each_aiohttp_failure_maps_to_the_httpx_error_retries_decide_on(
+    failure: Exception, expected: type[httpx.TransportError], safe_to_resend: bool
+) -> None:
+    mapped = httpx_error(failure, httpx.Request("POST", "https://sentry.example/api/0/"))
+    assert type(mapped) is expected and never_sent(mapped) is safe_to_resend
+    assert type(failure).__name__ in str(mapped)

@@ -26,6 +26,7 @@ from yarl import URL
 _DROPPED_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
 """Headers aiohttp writes itself from the URL and the body."""
 
+# Checked in order, the first match wins: subclasses before their bases.
 _NEVER_SENT: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
     (aiohttp.ConnectionTimeoutError, httpx.ConnectTimeout),
     (aiohttp.ClientConnectorError, httpx.ConnectError),  # refused, DNS, TLS, proxy connect
@@ -37,8 +38,8 @@ _MAYBE_SENT: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] 
     (asyncio.TimeoutError, httpx.ReadTimeout),
     (aiohttp.ClientPayloadError, httpx.RemoteProtocolError),  # the body was cut off
     (aiohttp.ServerDisconnectedError, httpx.RemoteProtocolError),
+    (aiohttp.ClientHttpProxyError, httpx.ProxyError),  # before its base class, the next one
     (aiohttp.ClientResponseError, httpx.RemoteProtocolError),  # not HTTP
-    (aiohttp.ClientHttpProxyError, httpx.ProxyError),
     (aiohttp.ClientOSError, httpx.ReadError),  # reset while sending or reading
     (aiohttp.ClientError, httpx.ReadError),
 )
