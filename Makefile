@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LINT_DIRS := $(wildcard server tests bench)
 
-.PHONY: demo test lint serve-demo readme-table bench clean
+.PHONY: demo test lint serve-demo catalog-files readme-table bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (found " + sys.version.split()[0] + "); run make PYTHON=python3.11 ...")'
@@ -32,9 +32,11 @@ lint: $(STAMP)
 serve-demo: $(STAMP)
 	$(BIN)/sentry-agent-mcp serve --demo --transport streamable-http --host 127.0.0.1 --port 8000
 
-## readme-table: regenerate the tool table in README.md from the catalog
-readme-table: $(STAMP)
-	$(BIN)/sentry-agent-mcp tools --write-readme README.md
+## catalog-files: regenerate what is derived from the catalog: README.md's tool table and the
+## precomputed tool entries (server/sentry_agent_mcp/tool_entries.json); tests fail when either is stale
+catalog-files: $(STAMP)
+	$(BIN)/sentry-agent-mcp tools --write-readme README.md --write-entries
+readme-table: catalog-files
 
 ## bench: the performance suite, each figure against its baseline in the same run (bench/README.md);
 ## results in bench/results/*.json. The official server is installed with npm when Node is there.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -87,6 +88,13 @@ def server_env(sentry_url: str, token: str = CANARY_TOKEN, **extra: str) -> dict
 
 
 PYTHON = sys.executable
+
+
+def fresh_python(code: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """Run ``code`` in a new interpreter (what it imports is its own); fails the test unless it exits 0."""
+    done = subprocess.run([PYTHON, "-c", code, *args], capture_output=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    return done
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,6 +10,6 @@ from conftest import ROOT
 
 def test_readme_tool_table_is_current() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert render_readme(text) == text, "README tool table is stale: run `make readme-table`"
+    assert render_readme(text) == text, "README tool table is stale: run `make catalog-files`"
     for pair in CATALOG.values():
         assert f"`{pair.tool_name}`" in text

@@ -11,8 +11,6 @@ import asyncio
 import gzip
 import json
 import ssl
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -31,6 +29,7 @@ from sentry_agent_mcp.config import Settings
 from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer
 from sentry_agent_mcp.executor import Executor
 
+from conftest import fresh_python
 from e2e import free_port
 
 pytestmark = pytest.mark.anyio
@@ -206,10 +205,7 @@ def test_a_transport_used_from_one_event_loop_after_another_keeps_working_and_st
         "    return (await client.get(sys.argv[1] + '/api/0/organizations/acme/')).status_code\n"
         "print([asyncio.run(get()) for _ in range(3)])\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code, demo_sentry.url, DEMO_TOKEN], capture_output=True, timeout=60, check=False
-    )
-    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    done = fresh_python(code, demo_sentry.url, DEMO_TOKEN)
     assert done.stdout.decode().strip() == "[200, 200, 200]"
     assert b"Unclosed" not in done.stderr and b"Traceback" not in done.stderr, done.stderr.decode()[-2000:]
 

@@ -75,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true", help="JSON (default: Markdown)")
     fmt.add_argument("--markdown", action="store_true", help="the README's Markdown table")
     tools.add_argument("--write-readme", type=Path, metavar="README", help=argparse.SUPPRESS)
+    tools.add_argument("--write-entries", action="store_true", help=argparse.SUPPRESS)
 
     check = sub.add_parser("check", help="check configuration and credentials against the backend")
     _add_config_flags(check)
@@ -170,9 +171,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "tools":
             from .catalog.docs import catalog_json, markdown_table, update_readme
 
-            if args.write_readme:
-                changed = update_readme(args.write_readme)
-                print(f"{args.write_readme}: {'updated' if changed else 'already current'}")
+            if args.write_readme or args.write_entries:
+                from .tool_entries import ENTRIES_FILE, write_entries
+
+                written = [(args.write_readme, update_readme)] if args.write_readme else []
+                written += [(ENTRIES_FILE, write_entries)] if args.write_entries else []
+                for path, write in written:
+                    print(f"{path}: {'updated' if write(path) else 'already current'}")
             elif args.json:
                 print(json.dumps(catalog_json(), indent=2))
             else:

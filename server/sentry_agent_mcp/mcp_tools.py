@@ -1,6 +1,7 @@
-"""The MCP tool listing, derived from the catalog and the configuration.
+"""The MCP tool listing, derived from the catalog's tool entries and the configuration.
 
-Built once per server: schemas are computed at startup, not per ``tools/list``.
+Built once per server, from the precomputed entries (``tool_entries.py``): listing the tools imports
+no catalog and generates no schema.
 """
 
 from __future__ import annotations
@@ -10,9 +11,8 @@ from dataclasses import dataclass
 
 from mcp.types import Tool, ToolAnnotations
 
-from .catalog import Pair, Served, callable_pairs
-from .catalog.schema import input_schema
 from .config import BackendKind, Settings
+from .tool_entries import ToolEntry, finish_schema, load_entries
 
 EXECUTE_TOOL = "sentry_execute"
 DESCRIBE_TOOL = "sentry_describe"
@@ -22,25 +22,28 @@ DESCRIBE_TOOL = "sentry_describe"
 _OPEN_WORLD = False
 
 
-def _annotations(pair: Pair) -> ToolAnnotations:
+def _annotations(entry: ToolEntry) -> ToolAnnotations:
     return ToolAnnotations(
-        read_only_hint=pair.read_only,
-        destructive_hint=pair.destructive,
-        idempotent_hint=pair.idempotent,
+        read_only_hint=entry.read_only,
+        destructive_hint=entry.destructive,
+        idempotent_hint=entry.idempotent,
         open_world_hint=_OPEN_WORLD,
     )
 
 
-def _pair_tool(pair: Pair, defaults: Mapping[str, str], hosted: bool) -> Tool:
+def _pair_tool(entry: ToolEntry, defaults: Mapping[str, str], hosted: bool) -> Tool:
+    schema = finish_schema(
+        entry.schema,
+        defaults,
+        hosted_params=entry.hosted_params if hosted else None,
+        hosted_required=entry.hosted_required if hosted else (),
+    )
     return Tool(
-        name=pair.tool_name,
-        description=pair.description,
-        input_schema=input_schema(pair, defaults, view_options=False, hosted=hosted),
-        annotations=_annotations(pair),
+        name=entry.tool_name, description=entry.description, input_schema=schema, annotations=_annotations(entry)
     )
 
 
-def _execute_tool(pairs: list[Pair], listed: bool) -> Tool:
+def _execute_tool(pairs: list[ToolEntry], listed: bool) -> Tool:
     """``listed``: every pair has its own tool, whose names already say what exists."""
     by_entity: dict[str, list[str]] = {}
     for pair in pairs:
@@ -108,23 +111,24 @@ class ToolSurface:
     """What ``tools/list`` shows and which names ``tools/call`` accepts."""
 
     tools: list[Tool]
-    pairs_by_tool: dict[str, Pair]
+    pairs_by_tool: dict[str, tuple[str, str]]
+    """Each pair tool's (entity, action)."""
 
     @classmethod
     def build(cls, settings: Settings) -> ToolSurface:
-        serves = Served.HOSTED if settings.backend_kind() is BackendKind.HOSTED else Served.DIRECT
-        pairs = callable_pairs(serves, settings.allow_writes)
+        hosted = settings.backend_kind() is BackendKind.HOSTED
+        serves = "hosted" if hosted else "direct"
+        pairs = [e for e in load_entries() if serves in e.served and (e.read_only or settings.allow_writes)]
         defaults = settings.scoping_defaults
         if settings.tools == "execute":
-            shown: list[Pair] = []
+            shown: list[ToolEntry] = []
         else:
             entities = settings.tool_entities()
             shown = [p for p in pairs if entities is None or p.entity in entities]
-        hosted = serves is Served.HOSTED
         tools = [_pair_tool(p, defaults, hosted) for p in shown] + [_execute_tool(pairs, len(shown) == len(pairs))]
         if settings.tools == "execute":
             tools.append(_describe_tool())
-        return cls(tools=tools, pairs_by_tool={p.tool_name: p for p in shown})
+        return cls(tools=tools, pairs_by_tool={p.tool_name: (p.entity, p.action) for p in shown})
 
     @property
     def names(self) -> set[str]:

@@ -15,6 +15,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from ..tool_entries import finish_schema
 from ..views import OPTIONS_SCHEMA
 from .base import Pair
 
@@ -99,22 +100,15 @@ def input_schema(
     two params would cost ~4-10 KB on every turn; the server instructions describe them once).
     ``hosted=True`` keeps only the params the Airbyte-hosted connector takes, and its required ones.
     """
-    schema = copy.deepcopy(_base_schema(pair, view_options))
-    if hosted and pair.hosted is not None and pair.hosted.params is not None:
-        keep = set(pair.hosted.params) | {"fields", "detail"}
-        schema["properties"] = {k: v for k, v in schema["properties"].items() if k in keep}
-        required = [k for k in schema["properties"] if k in set(schema.get("required", [])) | set(pair.hosted.required)]
-        schema.pop("required", None)
-        if required:
-            schema["required"] = required
-    for name, value in (defaults or {}).items():
-        prop = schema.get("properties", {}).get(name)
-        if prop is None:
-            continue
-        prop["description"] = f"{prop.get('description', '')} Defaults to '{value}'.".strip()
-        required = schema.get("required", [])
-        if name in required:
-            required.remove(name)
-            if not required:
-                schema.pop("required")
-    return schema
+    hosted_call = pair.hosted if hosted else None
+    return finish_schema(
+        _base_schema(pair, view_options),
+        defaults,
+        hosted_params=hosted_call.params if hosted_call is not None else None,
+        hosted_required=hosted_call.required if hosted_call is not None else (),
+    )
+
+
+def base_schema(pair: Pair, view_options: bool = True) -> JSONSchema:
+    """``pair``'s schema before defaults and the hosted cut (a fresh copy)."""
+    return copy.deepcopy(_base_schema(pair, view_options))
