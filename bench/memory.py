@@ -47,6 +47,20 @@ def drive(server: StdioServer, calls: Calls, count: int) -> None:
         assert not result.get("isError"), text_of(result)[:300]
 
 
+def rss_over_calls(server: StdioServer, calls: Calls, checkpoints: tuple[int, ...]) -> dict[str, float]:
+    """RSS after start (one round of ``calls`` made) and after each checkpoint's total number of calls."""
+    server.initialize()
+    server.request("tools/list", {})
+    drive(server, calls, len(calls))
+    row = {"after_start_mb": server.rss_mb()}
+    done = 0
+    for total in checkpoints:
+        drive(server, calls, total - done)
+        done = total
+        row[f"after_{total}_calls_mb"] = server.rss_mb()
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=5000)
@@ -55,14 +69,7 @@ def main() -> None:
     out: dict[str, Any] = {}
     with demo_sentry() as sentry:
         with StdioServer(*ours_command(sentry)) as server:
-            server.initialize()
-            server.request("tools/list", {})
-            drive(server, OURS, len(OURS))
-            ours = {"after_start_mb": server.rss_mb()}
-            drive(server, OURS, first)
-            ours[f"after_{first}_calls_mb"] = server.rss_mb()
-            drive(server, OURS, args.calls - first)
-            ours[f"after_{args.calls}_calls_mb"] = server.rss_mb()
+            ours = rss_over_calls(server, OURS, (first, args.calls))
         out["ours"] = ours
         with StdioServer(*floor_command()) as floor:
             floor.initialize()
@@ -70,13 +77,7 @@ def main() -> None:
             out["sdk_floor"] = {"after_start_mb": floor.rss_mb()}
         if official_available():
             with StdioServer(*official_command(sentry)) as official:
-                official.initialize()
-                official.request("tools/list", {})
-                drive(official, OFFICIAL, len(OFFICIAL))
-                row = {"after_start_mb": official.rss_mb()}
-                drive(official, OFFICIAL, first)
-                row[f"after_{first}_calls_mb"] = official.rss_mb()
-                out[f"official_{OFFICIAL_VERSION}"] = row
+                out[f"official_{OFFICIAL_VERSION}"] = rss_over_calls(official, OFFICIAL, (first,))
     after_first = ours[f"after_{first}_calls_mb"]
     growth = round(ours[f"after_{args.calls}_calls_mb"] - after_first, 1)
     verdict = {"rss_after_1000_le_90mb": after_first <= 90, "growth_mb": growth, "growth_le_5mb": growth <= 5}

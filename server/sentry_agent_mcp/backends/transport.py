@@ -117,7 +117,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._pool = _Pool()
         weakref.finalize(self, self._pool.release)  # garbage-collected or still open at exit: no warnings
         self._fallbacks: dict[str | None, httpx.AsyncHTTPTransport] = {}
-        self._proxies = {k: v for k, v in urllib.request.getproxies().items() if k in ("http", "https", "no")}
+        self._proxies = {k: v for k, v in urllib.request.getproxies().items() if k in ("http", "https")}
         self._proxy_for: dict[tuple[str, str], str | None] = {}
 
     def _proxy(self, url: httpx.URL) -> str | None:
@@ -129,11 +129,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             self._proxy_for[key] = proxy or None
         return self._proxy_for[key]
 
+    def _trust(self) -> ssl.SSLContext | bool:
+        return self._verify if self._verify is not None else default_ssl_context()
+
     def _open(self) -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(
-            limit=self._max_connections,
-            keepalive_timeout=self._keepalive_expiry,
-            ssl=self._verify if self._verify is not None else default_ssl_context(),
+            limit=self._max_connections, keepalive_timeout=self._keepalive_expiry, ssl=self._trust()
         )
         return aiohttp.ClientSession(
             connector=connector,
@@ -160,7 +161,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def _fallback(self, proxy: str | None) -> httpx.AsyncHTTPTransport:
         """httpx's own transport (one per proxy), for callers that are not on asyncio (trio through anyio)."""
         if proxy not in self._fallbacks:
-            verify = self._verify if self._verify is not None else default_ssl_context()
+            trust = self._trust()
+            verify = ssl.create_default_context() if trust is True else trust  # httpx's True would mean certifi
             limits = httpx.Limits(max_connections=self._max_connections, keepalive_expiry=self._keepalive_expiry)
             self._fallbacks[proxy] = httpx.AsyncHTTPTransport(verify=verify, limits=limits, proxy=proxy)
         return self._fallbacks[proxy]
