@@ -18,7 +18,7 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 CLIENT_ID = "client-123"
@@ -70,6 +70,9 @@ class FakeAirbyte:
     token_lifetime: int = 900
     fail_next: list[tuple[int, Any]] = field(default_factory=list)
     created: list[Any] = field(default_factory=list)
+    echo: str | None = None
+    """A careless upstream: "token" answers the token request with a 400 that repeats its body (the client
+    secret); "execute" answers execute with a 500 that repeats its Authorization header."""
 
     def revoke_tokens(self) -> None:
         self.valid_tokens.clear()
@@ -89,10 +92,12 @@ class FakeAirbyte:
 
     async def token(self, request: Request) -> JSONResponse:
         body = await self._record(request)
+        if self.echo == "token":
+            return JSONResponse({"detail": f"Malformed token request: {body}"}, status_code=400)
         if body != {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}:
             return JSONResponse({"detail": "Invalid client credentials"}, status_code=401)
         self.tokens_issued += 1
-        token = f"abt-{self.tokens_issued}"
+        token = f"abt-{self.tokens_issued}-access-token-canary-41c7"
         self.valid_tokens.add(token)
         return JSONResponse({"access_token": token, "token_type": "Bearer", "expires_in": self.token_lifetime})
 
@@ -107,10 +112,14 @@ class FakeAirbyte:
         ids = {CUSTOMER: [CONNECTOR_ID], "twins": ["a", "b"]}.get(customer or "", [])
         return JSONResponse({"data": [{"id": i, "name": f"sentry - {customer}"} for i in ids]})
 
-    async def execute(self, request: Request) -> JSONResponse:
+    async def execute(self, request: Request) -> JSONResponse | HTMLResponse:
         body = await self._record(request)
         if not self._authorised(request):
             return JSONResponse({"detail": "Unauthorized"}, status_code=401)
+        if self.echo == "execute":
+            echoed = request.headers.get("authorization")
+            page = f"<html><body><h1>500</h1><pre>Authorization: {echoed}</pre></body></html>"
+            return HTMLResponse(page, status_code=500)
         if self.fail_next:
             status, payload = self.fail_next.pop(0)
             return JSONResponse(payload, status_code=status)

@@ -20,7 +20,7 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 from sentry_agent_mcp.config import Settings
 from sentry_agent_mcp.demo_sentry import DemoSentryServer
 from sentry_agent_mcp.http_app import transport_security
-from sentry_agent_mcp.redaction import SecretRedactionFilter
+from sentry_agent_mcp.redaction import SecretRedactionFilter, SecretSet
 
 from conftest import CANARY_TOKEN, PYTHON, ROOT, server_env
 from e2e import http_server
@@ -120,7 +120,9 @@ def test_the_log_filter_masks_every_configured_secret() -> None:
 
     logger = logging.getLogger("test.redaction")
     handler = Keep()
-    handler.addFilter(SecretRedactionFilter([CANARY_TOKEN, HTTP_TOKEN]))
+    secrets = SecretSet()
+    secrets.add(CANARY_TOKEN, HTTP_TOKEN)
+    handler.addFilter(SecretRedactionFilter(secrets))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     try:

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from pydantic import ValidationError
 
 from .config import Settings
 from .errors import ConfigurationError, SentryAgentError
+from .redaction import redact
 
 
 def _add_config_flags(parser: argparse.ArgumentParser) -> None:
@@ -43,8 +43,36 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the MCP server (stdio by default)")
     serve.add_argument("--transport", choices=["stdio", "streamable-http", "sse"], default="stdio")
-    serve.add_argument("--host", default="127.0.0.1", help="HTTP transports: address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="HTTP transports: port (default 8000)")
+    serve.add_argument("--host", dest="http_host", help="SENTRY_MCP_HTTP_HOST: address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", dest="http_port", type=int, help="SENTRY_MCP_HTTP_PORT: port (default 8000)")
+    limits = serve.add_argument_group("HTTP limits (see the README's deployment section)")
+    limits.add_argument(
+        "--max-sessions", dest="http_max_sessions", type=int, help="SENTRY_MCP_HTTP_MAX_SESSIONS (default 1000)"
+    )
+    limits.add_argument(
+        "--session-idle-timeout",
+        dest="http_session_idle_timeout",
+        type=float,
+        help="SENTRY_MCP_HTTP_SESSION_IDLE_TIMEOUT: seconds (default 600)",
+    )
+    limits.add_argument(
+        "--max-connections",
+        dest="http_max_connections",
+        type=int,
+        help="SENTRY_MCP_HTTP_MAX_CONNECTIONS (default 4096)",
+    )
+    limits.add_argument(
+        "--header-timeout",
+        dest="http_header_timeout",
+        type=float,
+        help="SENTRY_MCP_HTTP_HEADER_TIMEOUT: seconds to send request headers (default 10)",
+    )
+    limits.add_argument(
+        "--keep-alive-timeout",
+        dest="http_keep_alive_timeout",
+        type=int,
+        help="SENTRY_MCP_HTTP_KEEP_ALIVE_TIMEOUT: seconds (default 5)",
+    )
     serve.add_argument(
         "--allowed-hosts",
         dest="http_allowed_hosts",
@@ -84,26 +112,40 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+HTTP_FLAGS = (
+    "http_host",
+    "http_port",
+    "http_allowed_hosts",
+    "http_streaming",
+    "http_max_sessions",
+    "http_session_idle_timeout",
+    "http_max_connections",
+    "http_header_timeout",
+    "http_keep_alive_timeout",
+)
+
+
 def load_settings(args: argparse.Namespace) -> Settings:
     """Environment settings, overridden by the command-line flags that were given."""
     overrides: dict[str, Any] = {}
     flags = ("backend", "hostname", "org", "project", "allow_writes", "tools", "timeout")
-    for flag in (*flags, "http_allowed_hosts", "http_streaming", "list_format"):
+    for flag in (*flags, *HTTP_FLAGS, "list_format"):
         value = getattr(args, flag, None)
         if value is not None:
             overrides[flag] = value
     if getattr(args, "demo", False):
         overrides["backend"] = "demo"
-    try:
-        return Settings(**overrides)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors(include_url=False))
-        raise ConfigurationError(f"Invalid configuration: {problems}.") from None
+    return Settings.read(**overrides)
 
 
 def _fail(error: SentryAgentError) -> int:
-    print(f"error: {error}", file=sys.stderr)
+    print(redact(f"error: {error}"), file=sys.stderr)
     return 2 if isinstance(error, ConfigurationError) else 1
+
+
+def _print(text: str) -> None:
+    """Standard output, the CLI's exit: nothing leaves it unredacted."""
+    print(redact(text))
 
 
 def _parse_pairs(pairs: Sequence[str], params_json: str | None) -> dict[str, Any]:
@@ -150,18 +192,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.transport != "stdio":
         from .http_app import check_bind
 
-        check_bind(args.host, settings)  # exit 2: no token for a non-loopback bind
+        check_bind(settings.http_host, settings)  # exit 2: no (long enough) token for a non-loopback bind
     from .mcp_server import SentryMCPServer
     from .redaction import install_redaction, secrets_of
 
     server = SentryMCPServer(settings)
     install_redaction(secrets_of(settings))  # after the SDK has set up logging
-    if args.transport == "stdio":
-        server.run("stdio")
-    else:
-        from .http_app import serve_http
-
-        serve_http(server, args.transport, args.host, args.port, settings)
+    server.run(args.transport)  # HTTP: host, port and limits from the settings the flags went into
     return 0
 
 
@@ -194,13 +231,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(args, settings)
         if args.command == "check":
-            print(anyio.run(_check, settings))
+            _print(anyio.run(_check, settings))
             return 0
         params = _parse_pairs(args.pairs, args.params)
         result = anyio.run(_call, settings, args.entity, args.action, params)
-        print(json.dumps(result, indent=2, ensure_ascii=False))
+        _print(json.dumps(result, indent=2, ensure_ascii=False))
         return 0
     except SentryAgentError as exc:
         return _fail(exc)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug of ours: one redacted line, not a traceback that may quote a secret
+        print(redact(f"error: unexpected {type(exc).__name__}: {exc}"), file=sys.stderr)
+        return 1

@@ -2,19 +2,26 @@
 
 Every failure the server reports is one of these. Each carries a short machine-readable ``code``, a
 message that says what failed, and a hint that says what to try next: the model reads the text and
-repairs its call. None of them ever holds a token, a header or a full URL with a host.
+repairs its call. None of them ever holds a secret: message, hint and details are redacted when the
+error is made (``redaction.py``), so ``str``, ``repr``, ``args`` and ``to_dict`` are all clean, whatever
+an upstream echoed into them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from .redaction import redact, redact_data
+
 ECHO_LIMIT = 80
 
 
 def echo(value: object, limit: int = ECHO_LIMIT) -> str:
-    """A caller-supplied name as it may appear in an error: cut, so hostile input is not echoed whole."""
-    text = str(value)
+    """A caller-supplied name as it may appear in an error: cut, so hostile input is not echoed whole.
+
+    Redacted before it is cut, so a cut can never leave part of a secret behind.
+    """
+    text = redact(str(value))
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
@@ -28,9 +35,10 @@ class SentryAgentError(RuntimeError):
     code = "error"
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
+        message = redact(message)
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = redact(hint) if hint is not None else None
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}" if self.hint else self.message
@@ -62,7 +70,7 @@ class InvalidParamsError(SentryAgentError):
 
     def __init__(self, message: str, *, hint: str | None = None, errors: list[dict[str, Any]] | None = None):
         super().__init__(message, hint=hint)
-        self.errors = errors or []
+        self.errors: list[dict[str, Any]] = redact_data(errors or [])
 
     def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
@@ -99,7 +107,7 @@ class UpstreamError(SentryAgentError):
     ) -> None:
         super().__init__(message, hint=hint)
         self.status = status
-        self.detail = detail
+        self.detail = redact(detail) if detail is not None else None
         self.retry_after = retry_after
 
     def to_dict(self) -> dict[str, Any]:
@@ -130,7 +138,22 @@ class UpstreamConnectionError(SentryAgentError):
     code = "connection_error"
 
 
+class TLSVerificationError(UpstreamConnectionError):
+    """The server's certificate failed verification: nothing was sent, and sending again cannot help."""
+
+    code = "tls_verification_failed"
+
+
 class UpstreamProtocolError(SentryAgentError):
     """Sentry answered 2xx with something that is not the JSON it should be."""
 
     code = "bad_response"
+
+
+class InternalError(SentryAgentError):
+    """A failure of this server itself (a bug): reported, redacted, never a crash."""
+
+    code = "internal_error"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint or "This is a bug in sentry-agent-mcp; retrying will not help.")

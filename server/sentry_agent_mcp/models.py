@@ -1,25 +1,34 @@
 """Configuration models of the Python API, named as in ``airbyte_agent_sentry.models``.
 
-Secrets are ``SecretStr``: ``repr``, ``str``, logs and tracebacks show ``**********``.
+Secrets are ``SecretStr``: ``repr``, ``str``, logs and tracebacks show ``**********``, and no validation
+error repeats an input (``QuietModel``): ``SentryAuthConfig(token="...")`` names the wrong keyword,
+not the token.
 """
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AliasChoices, ConfigDict, Field, SecretStr, field_validator
+
+from .config import QuietModel, header_safe
 
 
-class SentryAuthConfig(BaseModel):
+class SentryAuthConfig(QuietModel):
     """Direct mode: a Sentry auth token (Settings > Account > API > Auth Tokens)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     auth_token: SecretStr = Field(description="Sentry authentication token.")
 
+    @field_validator("auth_token")
+    @classmethod
+    def _sendable(cls, value: SecretStr) -> SecretStr:
+        return header_safe(value, "auth_token")
 
-class AirbyteAuthConfig(BaseModel):
+
+class AirbyteAuthConfig(QuietModel):
     """Hosted mode: an Airbyte application's client credentials, and which connector to use."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, hide_input_in_errors=True)
 
     customer_name: str | None = Field(
         None,
@@ -31,11 +40,16 @@ class AirbyteAuthConfig(BaseModel):
     airbyte_client_secret: SecretStr | None = Field(None, description="Airbyte application client secret.")
     connector_id: str | None = Field(None, description="The hosted connector's id; skips the lookup when given.")
 
+    @field_validator("airbyte_client_secret")
+    @classmethod
+    def _sendable(cls, value: SecretStr | None) -> SecretStr | None:
+        return None if value is None else header_safe(value, "airbyte_client_secret")
 
-class SentryReplicationConfig(BaseModel):
+
+class SentryReplicationConfig(QuietModel):
     """What a hosted connector syncs, and the default scope of calls."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     organization: str = Field(description="The slug of the organization to replicate data from.")
     project: str = Field(description="The slug of the project to replicate data from.")

@@ -1,76 +1,149 @@
-"""Keep configured secrets out of every log line, whoever logs it.
+"""Keep every secret out of everything that leaves the process.
 
-Our own code never logs a token, but libraries may (an HTTP library at DEBUG, a traceback that
-formats a request, uvicorn). So the server installs a ``logging.Filter`` that replaces each secret
-value (Sentry auth token, Airbyte client secret, HTTP bearer token) in the message, its arguments and
-any formatted traceback, on every handler that exists and, through the record factory, on every
-record created later (handlers added by uvicorn or the SDK after start-up included).
+One process-wide set of secrets: the configured ones (Sentry auth token, Airbyte client secret, the
+HTTP bearer token) and those learned at run time (the Airbyte access token). Whatever holds a secret
+registers it (``register``) the moment it has it, so no way in (CLI, ``mcp run``, HTTP, the Python API)
+can forget. Every string that leaves goes through it:
+
+- upstream bodies, as bytes, before they are parsed or clipped (``loads``, ``redact_bytes``): a token
+  Sentry or a proxy echoes back is masked whole, never cut in half by a snippet;
+- errors, when they are made (``SentryAgentError`` redacts its message, hint and details);
+- tool results and CLI output, at the exit (``redact``, ``redact_data``);
+- logs, through a ``logging.Filter`` on every handler and a record factory for records made later.
+
+The set is global because secrets and logging are: both belong to the process, not to a call.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from pydantic import SecretStr
 
-from .config import Settings
+if TYPE_CHECKING:
+    from .config import Settings
 
 MASK = "**********"
 _MIN_SECRET = 6
-"""Shorter values are not masked (masking "abc" everywhere would garble logs and protect little)."""
+"""Shorter values are not masked (masking "abc" everywhere would garble output and protect little)."""
 
 
-class SecretRedactionFilter(logging.Filter):
-    """Replaces secret values in log records; never drops a record."""
+def _forms(secret: str) -> set[str]:
+    """The ways a secret can appear in text: as is, percent-encoded, and escaped inside a JSON string."""
+    return {secret, quote(secret, safe=""), json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        super().__init__()
+
+class SecretSet:
+    """The secrets of this process, and the masking of them in text, bytes and JSON-like data."""
+
+    def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._secrets: tuple[str, ...] = ()
-        self.add(secrets)
+        self._texts: tuple[str, ...] = ()
+        self._bytes: tuple[bytes, ...] = ()
 
-    def add(self, secrets: Iterable[str]) -> None:
+    def __bool__(self) -> bool:
+        return bool(self._texts)
+
+    def __repr__(self) -> str:
+        return f"SecretSet({len(self._texts)} forms)"
+
+    def add(self, *values: str | SecretStr | None) -> None:
+        """Remember secrets (``None`` and short values are ignored); idempotent."""
+        plain = [v.get_secret_value() if isinstance(v, SecretStr) else v for v in values]
+        fresh = {form for v in plain if v and len(v) >= _MIN_SECRET for form in _forms(v)}
+        if fresh <= set(self._texts):
+            return
         with self._lock:
-            merged = set(self._secrets) | {s for s in secrets if len(s) >= _MIN_SECRET}
-            self._secrets = tuple(sorted(merged, key=len, reverse=True))
+            texts = sorted(set(self._texts) | fresh, key=len, reverse=True)  # longest first: no partial masks
+            self._texts = tuple(texts)
+            self._bytes = tuple(t.encode() for t in texts)
 
     def redact(self, text: str) -> str:
-        for secret in self._secrets:
+        for secret in self._texts:
             if secret in text:
                 text = text.replace(secret, MASK)
         return text
 
+    def redact_bytes(self, data: bytes) -> bytes:
+        for secret in self._bytes:
+            if secret in data:
+                data = data.replace(secret, MASK.encode())
+        return data
+
+    def found_in(self, text: str) -> bool:
+        return any(secret in text for secret in self._texts)
+
+    def redact_data(self, value: Any) -> Any:
+        """A copy of JSON-like ``value`` with every string (keys included) redacted."""
+        if not self._texts:
+            return value
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, dict):
+            return {self.redact(str(k)) if isinstance(k, str) else k: self.redact_data(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.redact_data(item) for item in value]
+        return value
+
+    def loads(self, body: bytes) -> Any:
+        """``json.loads`` of an upstream body with every secret masked, escaped forms included."""
+        body = self.redact_bytes(body)
+        data = json.loads(body)
+        if self._texts and b"\\u" in body:  # \u-escapes can spell a secret that no byte pattern shows
+            data = self.redact_data(data)
+        return data
+
+
+SECRETS = SecretSet()
+"""The process's secrets; see the module docstring."""
+
+register = SECRETS.add
+redact = SECRETS.redact
+redact_bytes = SECRETS.redact_bytes
+redact_data = SECRETS.redact_data
+loads = SECRETS.loads
+
+
+class SecretRedactionFilter(logging.Filter):
+    """Masks secrets in log records (message, arguments, traceback, stack); never drops a record."""
+
+    def __init__(self, secrets: SecretSet | None = None) -> None:
+        super().__init__()
+        self.secrets = secrets if secrets is not None else SECRETS
+
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self._secrets:
+        if not self.secrets:
             return True
         try:
             message = record.getMessage()
         except Exception:  # a broken format string: keep the raw parts, redacted
             message = f"{record.msg} {record.args}"
-        redacted = self.redact(message)
+        redacted = self.secrets.redact(message)
         if redacted != message:  # args stay as they were otherwise: some formatters unpack them (uvicorn)
             record.msg, record.args = redacted, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
+            record.exc_text = self.secrets.redact(record.exc_text)
         if record.stack_info:
-            record.stack_info = self.redact(record.stack_info)
+            record.stack_info = self.secrets.redact(record.stack_info)
         return True
 
 
 _FILTER = SecretRedactionFilter()
-_installed = False
+_factory_installed = False
 _install_lock = threading.Lock()
 
 
-def secrets_of(settings: Settings) -> list[str]:
+def secrets_of(settings: Settings) -> list[SecretStr]:
     """Every secret value the settings hold."""
-    values: list[SecretStr | None] = [settings.auth_token, settings.airbyte_client_secret, settings.http_token]
-    return [value.get_secret_value() for value in values if value is not None]
+    values = [settings.auth_token, settings.airbyte_client_secret, settings.http_token]
+    return [value for value in values if value is not None]
 
 
 def _handlers() -> list[logging.Handler]:
@@ -78,12 +151,16 @@ def _handlers() -> list[logging.Handler]:
     return [h for lg in loggers if isinstance(lg, logging.Logger) for h in lg.handlers]
 
 
-def install_redaction(secrets: Iterable[str]) -> SecretRedactionFilter:
-    """Redact ``secrets`` from all logging in this process from now on (idempotent; secrets accumulate)."""
-    global _installed
-    _FILTER.add(secrets)
+def install_redaction(secrets: Iterable[str | SecretStr] = ()) -> SecretRedactionFilter:
+    """Register ``secrets`` and redact all logging in this process from now on (idempotent).
+
+    Call it again after something has set up new handlers (uvicorn does): the filter is added to every
+    handler that exists; the record factory covers records of handlers added later.
+    """
+    global _factory_installed
+    SECRETS.add(*secrets)
     with _install_lock:
-        if not _installed:
+        if not _factory_installed:
             previous = logging.getLogRecordFactory()
 
             def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
@@ -92,7 +169,7 @@ def install_redaction(secrets: Iterable[str]) -> SecretRedactionFilter:
                 return record
 
             logging.setLogRecordFactory(factory)
-            _installed = True
+            _factory_installed = True
     for handler in _handlers():
         if _FILTER not in handler.filters:
             handler.addFilter(_FILTER)

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from .catalog import CATALOG, Pair, Served
 from .errors import SentryAgentError
+from .redaction import SECRETS, redact, redact_data
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_MAX_OUTPUT_CHARS = 100_000
@@ -90,7 +91,7 @@ def _too_large(name: str, size: int, limit: int, text: str) -> Exception:
     message = (
         f"Tool '{name}' output too large ({size} characters, limit {limit}). Narrow the call: a smaller "
         "'limit', a tighter 'query' or time window ('stats_period'), one project ('project_slug'), then page "
-        f"with 'cursor'. Preview: {text[:500]}..."
+        f"with 'cursor'. Preview: {redact(text)[:500]}..."
     )
     try:
         from pydantic_ai import ModelRetry
@@ -121,10 +122,12 @@ def tool_utils(
     """Use bare (``@tool_utils``) or with options (``@tool_utils(max_output_chars=20_000)``)."""
 
     def guard(name: str, result: Any) -> Any:
-        if max_output_chars and max_output_chars > 0:
-            size, text = _size(result)
-            if size > max_output_chars:
-                raise _too_large(name, size, max_output_chars, text)
+        """The exit to the agent: results past the budget are refused, secrets masked."""
+        size, text = _size(result)
+        if max_output_chars and max_output_chars > 0 and size > max_output_chars:
+            raise _too_large(name, size, max_output_chars, text)
+        if SECRETS.found_in(text):
+            return redact_data(result.model_dump(mode="json") if isinstance(result, BaseModel) else result)
         return result
 
     def decorate(fn: F) -> F:

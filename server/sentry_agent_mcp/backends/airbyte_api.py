@@ -16,6 +16,7 @@ import httpx
 from pydantic import SecretStr
 
 from .. import __version__
+from ..config import airbyte_api_base_url
 from ..errors import (
     ConfigurationError,
     RateLimitedError,
@@ -24,6 +25,10 @@ from ..errors import (
     UpstreamProtocolError,
     UpstreamTimeoutError,
 )
+from ..redaction import loads, register
+from .bodies import MAX_BODY_BYTES, read_capped
+from .requests import encode_segment
+from .retry import current_deadline
 from .transport import AiohttpTransport
 from .upstream_errors import describe_body, retry_after_seconds
 
@@ -44,7 +49,7 @@ _HINTS = {
 
 def _airbyte_detail(body: bytes, content_type: str | None) -> str | None:
     try:
-        data = json.loads(body)
+        data = loads(body)
     except (ValueError, UnicodeDecodeError):
         data = None
     if isinstance(data, dict) and isinstance(data.get("detail"), list):  # FastAPI validation errors
@@ -83,10 +88,13 @@ class AirbyteAPI:
         organization_id: str | None = None,
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
-        self.api_url = api_url.rstrip("/")
+        self.api_url = airbyte_api_base_url(api_url)  # https (or loopback http), no userinfo: else a clear error
+        self._max_body_bytes = max_body_bytes
         self._client_id = client_id
         self._client_secret = client_secret
+        register(client_secret)
         self._organization_id = organization_id
         self._timeout = timeout
         self._client = httpx.AsyncClient(
@@ -104,6 +112,11 @@ class AirbyteAPI:
     def __repr__(self) -> str:
         return f"AirbyteAPI(api_url={self.api_url!r})"
 
+    @property
+    def timeout(self) -> float:
+        """Seconds one call may take, all its requests together (``SENTRY_MCP_TIMEOUT``)."""
+        return self._timeout
+
     def _headers(self, token: str | None) -> dict[str, str]:
         headers = {}
         if token:
@@ -113,19 +126,30 @@ class AirbyteAPI:
         return headers
 
     async def _send(self, method: str, path: str, token: str | None, **kwargs: Any) -> httpx.Response:
+        """One request and its body (read up to ``max_body_bytes``), within the running call's deadline."""
         what = f"{method} {path}"
+        deadline = current_deadline(self._timeout)
         try:
-            return await self._client.request(method, path, headers=self._headers(token), **kwargs)
+            with anyio.move_on_after(deadline.remaining()):
+                remaining = max(deadline.remaining(), 0.001)
+                timeout = httpx.Timeout(remaining, connect=min(5.0, remaining))
+                request = self._client.build_request(
+                    method, path, headers=self._headers(token), timeout=timeout, **kwargs
+                )
+                opened = await self._client.send(request, stream=True)
+                return await read_capped(opened, cap=self._max_body_bytes, who="The Airbyte API", what=what)
         except httpx.TimeoutException:
-            raise UpstreamTimeoutError(
-                f"The Airbyte API did not answer {what} within {self._timeout:g} s.",
-                hint="Retry in a moment; the hosted connector may be slow to start.",
-            ) from None
+            pass
         except httpx.TransportError as exc:
             raise UpstreamConnectionError(
                 f"Could not reach the Airbyte API at {self.api_url} for {what}: {type(exc).__name__}",
                 hint="Check AIRBYTE_API_URL and the network.",
             ) from None
+        raise UpstreamTimeoutError(
+            f"The Airbyte API did not answer {what} within the call's {deadline.seconds:g} s deadline "
+            f"({deadline.elapsed():.1f} s spent).",
+            hint="Retry in a moment; the hosted connector may be slow to start.",
+        )
 
     async def _access_token(self, stale: str | None = None) -> str:
         """The cached token; a new one when it expired or when ``stale`` (just refused) is current."""
@@ -138,20 +162,21 @@ class AirbyteAPI:
             response = await self._send("POST", "/api/v1/account/applications/token", None, json=body)
             if response.status_code >= 300:
                 raise airbyte_error(response, "POST /api/v1/account/applications/token")
-            data = self._json(response, "the token request")
+            data = self._json(response, "the token request", masked=False)  # the one body meant to hold a secret
             token = data.get("access_token") if isinstance(data, dict) else None
             if not isinstance(token, str) or not token:
                 raise UpstreamProtocolError("The Airbyte API answered the token request without an access_token.")
             lifetime = data.get("expires_in")
             seconds = float(lifetime) if isinstance(lifetime, int | float) else DEFAULT_TOKEN_LIFETIME
+            register(token)  # learned at run time: masked from now on, like the configured secrets
             self._token = token
             self._expires_at = time.monotonic() + max(0.0, seconds - min(TOKEN_MARGIN, seconds / 10))
             return token
 
     @staticmethod
-    def _json(response: httpx.Response, what: str) -> Any:
+    def _json(response: httpx.Response, what: str, *, masked: bool = True) -> Any:
         try:
-            return json.loads(response.content)
+            return loads(response.content) if masked else json.loads(response.content)
         except (ValueError, UnicodeDecodeError):
             raise UpstreamProtocolError(f"The Airbyte API answered {what} with a body that is not JSON.") from None
 
@@ -172,6 +197,8 @@ class AirbyteAPI:
         body = await self.request("GET", "/api/v1/integrations/connectors", params=params)
         items = body.get("data", []) if isinstance(body, dict) else []
         ids = [str(item["id"]) for item in items if isinstance(item, dict) and item.get("id")]
+        if any(connector in (".", "..") for connector in ids):
+            raise UpstreamProtocolError("The Airbyte API answered the connector lookup with an id of '.' or '..'.")
         if len(ids) != 1:
             found = "no Sentry connector" if not ids else f"{len(ids)} Sentry connectors ({', '.join(ids)})"
             raise ConfigurationError(
@@ -182,7 +209,8 @@ class AirbyteAPI:
 
     async def execute(self, connector_id: str, entity: str, action: str, params: dict[str, Any]) -> Any:
         body = {"entity": entity, "action": action, "params": params}
-        return await self.request("POST", f"/api/v1/integrations/connectors/{connector_id}/execute", json=body)
+        segment = encode_segment(connector_id, "the connector id")  # one path segment, whoever supplied it
+        return await self.request("POST", f"/api/v1/integrations/connectors/{segment}/execute", json=body)
 
     async def create_connector(self, body: dict[str, Any]) -> Any:
         return await self.request("POST", "/api/v1/integrations/connectors", json=body)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio
 import httpx
@@ -15,8 +15,10 @@ from pydantic import SecretStr
 from .. import __version__
 from ..catalog import Kind, Pair, Params, Served
 from ..catalog.base import Host, Route
-from ..errors import UpstreamConnectionError, UpstreamProtocolError, UpstreamTimeoutError
+from ..errors import TLSVerificationError, UpstreamConnectionError, UpstreamProtocolError, UpstreamTimeoutError, echo
+from ..redaction import loads, register
 from .base import list_page
+from .bodies import MAX_BODY_BYTES, read_capped
 from .pagination import next_page
 from .ratelimit import HostLimiter, RateLimits, retry_after_seconds
 from .regions import RegionRefusedError, RegionRouter
@@ -29,6 +31,7 @@ from .retry import (
     Deadline,
     RetryPolicy,
     call_deadline,
+    certificate_failure,
     current_deadline,
     never_sent,
     spread,
@@ -61,8 +64,9 @@ class DirectBackend:
     One client per backend (and so per server process): connections are pooled and reused. Redirects
     are not followed: Sentry's 302 means "project renamed", which the agent must hear about. Project
     ids and organization regions are looked up once and cached for the life of the process. Each call
-    runs under one deadline (``timeout`` seconds) that bounds its lookups, attempts and waits; requests
-    are retried and rate limits honoured as ``retry.py`` and ``ratelimit.py`` say.
+    runs under one deadline (``timeout`` seconds, or the executor's for the whole tool call) that bounds
+    its lookups, attempts and waits; requests are retried and rate limits honoured as ``retry.py`` and
+    ``ratelimit.py`` say. Bodies are read streamed, up to ``max_body_bytes`` (``bodies.py``).
     """
 
     serves = Served.DIRECT
@@ -77,12 +81,15 @@ class DirectBackend:
         name: str = "direct",
         retry: RetryPolicy = DEFAULT_POLICY,
         limits: RateLimits | None = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
         self.name = name
+        self._max_body_bytes = max_body_bytes
         self.base_url = base_url
         self._timeout = timeout
         self._policy = retry
         self._limits = limits if limits is not None else RateLimits()
+        register(token)  # whatever path built this backend, its token is masked in all output from now on
         self._client = httpx.AsyncClient(
             headers={
                 "Authorization": f"Bearer {token.get_secret_value()}",
@@ -179,7 +186,7 @@ class DirectBackend:
     async def _fetch_json(self, base: str, path: str) -> tuple[int, Any]:
         response = await self._send(base, RequestSpec("GET", path, []))
         try:
-            return response.status_code, json.loads(response.content or b"null")
+            return response.status_code, loads(response.content or b"null")
         except (ValueError, UnicodeDecodeError):
             return response.status_code, None
 
@@ -209,7 +216,8 @@ class DirectBackend:
                 failures += 1
                 if deadline.remaining() < 0.01:
                     raise self._deadline_error(spec, tries, deadline) from None
-                if (spec.repeatable or never_sent(exc)) and failures < self._policy.max_attempts:
+                retryable = (spec.repeatable or never_sent(exc)) and certificate_failure(exc) is None
+                if retryable and failures < self._policy.max_attempts:
                     delay = self._policy.backoff(failures)
                 if delay is None or not deadline.fits(delay):
                     raise self._transport_error(base, spec, exc, tries) from None
@@ -217,7 +225,7 @@ class DirectBackend:
                 continue
             except httpx.RequestError as exc:  # e.g. a body that cannot be decoded
                 raise UpstreamProtocolError(
-                    f"Sentry's answer to {spec.what} could not be read: {type(exc).__name__}: {str(exc)[:200]}",
+                    f"Sentry's answer to {spec.what} could not be read: {type(exc).__name__}: {echo(exc, 200)}",
                     hint="A proxy may be in the way; retry in a moment.",
                 ) from None
             status = response.status_code
@@ -239,18 +247,21 @@ class DirectBackend:
             await anyio.sleep(delay)
 
     async def _attempt(self, base: str, spec: RequestSpec, limiter: HostLimiter, deadline: Deadline) -> httpx.Response:
-        """One send: wait for the endpoint's pause and a concurrency slot, then the request, all bounded."""
+        """One send: wait for the endpoint's pause and a concurrency slot, then the request and its body
+        (read up to ``max_body_bytes``), all bounded by the deadline."""
         with anyio.move_on_after(deadline.remaining()):
             async with limiter.slot(spec.limit_key, deadline):
                 remaining = max(deadline.remaining(), 0.001)
                 started = time.perf_counter()
-                response = await self._client.request(
+                request = self._client.build_request(
                     spec.method,
                     f"{base}/api/0{spec.path}",
                     params=spec.query,
                     json=spec.body,
                     timeout=httpx.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining)),
                 )
+                opened = await self._client.send(request, stream=True)
+                response = await read_capped(opened, cap=self._max_body_bytes, who="Sentry", what=spec.what)
             limiter.observe(spec.limit_key, response.headers, time.time())
             if logger.isEnabledFor(logging.DEBUG):
                 took = (time.perf_counter() - started) * 1000
@@ -268,6 +279,16 @@ class DirectBackend:
     def _transport_error(
         self, base: str, spec: RequestSpec, exc: httpx.TransportError, tries: Attempts
     ) -> UpstreamTimeoutError | UpstreamConnectionError:
+        rejected = certificate_failure(exc)
+        if rejected is not None:
+            return TLSVerificationError(
+                f"TLS certificate verification failed for {urlsplit(base).netloc}: "
+                f"{getattr(rejected, 'verify_message', None) or rejected.reason} ({tries.summary()}).",
+                hint="Nothing was sent, and retrying will not help. If this Sentry's certificate comes from a "
+                "private or corporate CA, set SSL_CERT_FILE (or SSL_CERT_DIR) in the server's environment to "
+                "that CA's certificate; otherwise check SENTRY_HOSTNAME: the certificate may be for another "
+                "host, or something is intercepting the connection.",
+            )
         unknown_effect = not spec.repeatable and not never_sent(exc)
         if isinstance(exc, httpx.TimeoutException):
             return UpstreamTimeoutError(
@@ -281,7 +302,7 @@ class DirectBackend:
         else:
             message = f"The connection to Sentry broke during {spec.what}"
         return UpstreamConnectionError(
-            f"{message}: {type(exc).__name__}: {str(exc)[:200]} ({tries.summary()}).",
+            f"{message}: {type(exc).__name__}: {echo(exc, 200)} ({tries.summary()}).",
             hint=_UNKNOWN_EFFECT if unknown_effect else "Check SENTRY_HOSTNAME and the network; retry in a moment.",
         )
 
@@ -300,7 +321,7 @@ class DirectBackend:
         if not response.content.strip():
             return None
         try:
-            return json.loads(response.content)
+            return loads(response.content)
         except (ValueError, UnicodeDecodeError):
             detail = describe_body(response.content, response.headers.get("content-type"))
             raise UpstreamProtocolError(

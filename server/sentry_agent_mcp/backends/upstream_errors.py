@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import RateLimitedError, UpstreamError
+from ..redaction import loads, redact_bytes
 from .ratelimit import retry_after_seconds
 
 __all__ = ["describe_body", "error_from_response", "retry_after_seconds"]
@@ -41,7 +42,7 @@ _MAX_SNIPPET = 200
 
 def _decode(body: bytes) -> Any:
     try:
-        return json.loads(body)
+        return loads(body)
     except (ValueError, UnicodeDecodeError):
         return None
 
@@ -54,7 +55,11 @@ def _text_snippet(body: bytes) -> str:
 
 
 def describe_body(body: bytes, content_type: str | None) -> str | None:
-    """Sentry's own words for the failure, as one line (or None for an empty body)."""
+    """Sentry's own words for the failure, as one line (or None for an empty body).
+
+    Secrets are masked in the whole body first, so that clipping it can never leave half of one.
+    """
+    body = redact_bytes(body)
     if not body.strip():
         return None
     data = _decode(body)

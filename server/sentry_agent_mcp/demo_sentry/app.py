@@ -104,7 +104,7 @@ class DemoSentryApp:
         if response is None:
             response = self.handle(record.method, raw_path, query_string, headers, body)
         if fault is not None:
-            response = fault.adjust(response)
+            response = fault.echoed(fault.adjust(response), headers, body)
         record.status = response.status
         await self._send(send, response, broken=fault is not None and fault.disconnect)
 

@@ -9,6 +9,7 @@ mislabelled bodies, and the 302 `resource-moved` of a renamed project.
     app.add_fault(status=None, truncate=True)             # the normal answer cut in half (complete HTTP)
     app.add_fault(status=302)                             # resource-moved to project `web`
     app.add_fault(status=503, times=None, probability=0.1, seed=7)    # one request in ten, reproducibly
+    app.add_fault(status=500, body={"detail": "{authorization}"}, echo=True)  # credentials echoed back
 
 A delayed request whose client hangs up during the delay is marked `abandoned` in the request log and
 never answered: that is how a test sees that a cancelled call really cancelled its upstream request.
@@ -53,6 +54,10 @@ class Fault:
     """Label the answer with this Content-Type instead (e.g. Sentry's 429 that is not labelled JSON)."""
     moved_slug: str = "web"
     """For `status=302` without a body: the project slug the `resource-moved` answer points at."""
+    echo: bool = False
+    """Write the request's credentials into the answer: every ``{authorization}`` in the body becomes the
+    request's ``Authorization`` header, every ``{request_body}`` its body (what a careless proxy or debug
+    page does; a client must never pass them on)."""
     probability: float = 1.0
     """Chance that a matching request is affected (drawn from this fault's own seeded generator)."""
     seed: int = 0
@@ -122,6 +127,13 @@ class Fault:
         if self.content_type is not None:
             response = replace(response, content_type=self.content_type)
         return response
+
+    def echoed(self, response: ApiResponse, headers: dict[str, str], body: bytes) -> ApiResponse:
+        """Apply `echo`: the request's credentials written into the answer's body."""
+        if not self.echo:
+            return response
+        payload = response.encoded().replace(b"{authorization}", headers.get("authorization", "").encode())
+        return replace(response, body=payload.replace(b"{request_body}", body))
 
 
 def chaos(rate: float, *, seed: int = 0, slow: float = 0.5) -> list[Fault]:
