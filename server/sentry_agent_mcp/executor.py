@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .backends import Backend
+from .backends.retry import Deadline, call_deadline
 from .catalog import CATALOG, Kind, Pair, Params, Served, callable_pairs
 from .config import Settings
 from .errors import (
@@ -60,11 +61,22 @@ class Executor:
         self.defaults = settings.scoping_defaults
 
     def pairs(self) -> list[Pair]:
-        """The pairs callable here: served by the backend, writes only when allowed."""
-        return callable_pairs(self.backend.serves, self.settings.allow_writes)
+        """The pairs callable here: served by the backend, writes only when allowed, and only the entities
+        ``SENTRY_MCP_TOOLS`` names when it names some (a restricted server is restricted on every path)."""
+        pairs = callable_pairs(self.backend.serves, self.settings.allow_writes)
+        entities = self.settings.tool_entities()
+        return pairs if entities is None else [p for p in pairs if p.entity in entities]
 
     def resolve(self, entity: str, action: str) -> Pair:
         """The pair for ``entity``/``action``, or an error that lists what is valid."""
+        restricted = self.settings.tool_entities()
+        if restricted is not None and entity not in restricted:
+            raise UnknownPairError(
+                f"Entity '{echo(entity)}' is not available: this server is restricted to "
+                f"{', '.join(sorted(restricted))} (SENTRY_MCP_TOOLS).",
+                hint=f"Valid entities: {', '.join(sorted({p.entity for p in self.pairs()})) or 'none'}. "
+                "Widening the restriction is up to whoever runs the server.",
+            )
         pair = CATALOG.get((entity, action))
         if pair is None:
             available = self.pairs()
@@ -141,8 +153,16 @@ class Executor:
         """Run one call and return its result (list envelope or object), shaped for an agent.
 
         ``progress`` hears about each page when a list spans several (MCP progress notifications).
+        Everything the call does upstream (lookups, every page, retries, rate-limit waits) shares one
+        deadline of ``settings.timeout`` seconds, whatever the backend.
         """
         pair = self.resolve(entity, action)
+        with call_deadline(self.settings.timeout) as deadline:
+            return await self._run(pair, params, progress, deadline)
+
+    async def _run(
+        self, pair: Pair, params: Mapping[str, Any] | None, progress: ProgressCallback | None, deadline: Deadline
+    ) -> Any:
         if not pair.shapes_results:
             return await self.backend.execute(pair, self.validate(pair, params))
         values, options = self.split_options(pair, params)
@@ -156,7 +176,7 @@ class Executor:
             return shape_item(item, pair.view, options)
 
         if pair.kind is Kind.LIST:
-            return await collect(self.backend, pair, validated, shape, budget, progress, skip)
+            return await collect(self.backend, pair, validated, shape, budget, progress, skip, deadline)
         return fit_object(shape(await self.backend.execute(pair, validated)), budget)
 
     async def aclose(self) -> None:

@@ -16,6 +16,7 @@ from ..catalog import Kind, Pair, Params, Served
 from ..errors import InvalidParamsError, UpstreamError, UpstreamProtocolError
 from .airbyte_api import AirbyteAPI
 from .base import list_page
+from .retry import call_deadline
 
 
 def _cursor_of(meta: dict[str, Any]) -> str | None:
@@ -105,8 +106,9 @@ class HostedBackend:
         return body["result"] if body["result"] is not None else {}
 
     async def check(self) -> str:
-        connector = await self.connector_id()
-        body = await self.api.execute(connector, "*", "check", {})
+        with call_deadline(self.api.timeout):  # no executor here: the token, lookup and check share one deadline
+            connector = await self.connector_id()
+            body = await self.api.execute(connector, "*", "check", {})
         result = body.get("result") if isinstance(body, dict) else None
         status = result.get("status") if isinstance(result, dict) else None
         if status not in ("healthy", None):

@@ -17,6 +17,7 @@ import functools
 import ssl
 import urllib.request
 import weakref
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -98,10 +99,34 @@ class _Pool:
             self.session = None
 
 
+class _Body(httpx.AsyncByteStream):
+    """An aiohttp answer's body as httpx reads it: chunk by chunk, so a reader can stop at a size cap.
+
+    Closing it before the end drops the connection (aiohttp does not pool one with unread bytes).
+    """
+
+    def __init__(self, answer: aiohttp.ClientResponse, request: httpx.Request) -> None:
+        self._answer = answer
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._answer.content.iter_any():
+                yield chunk
+        except Exception as exc:
+            mapped = httpx_error(exc, self._request)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+    async def aclose(self) -> None:
+        self._answer.release()
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """Sends each httpx request with one pooled ``aiohttp.ClientSession`` (made on first use, in the loop).
 
-    Bodies are read whole (Sentry's answers are JSON documents) and handed to httpx still encoded, so
+    Bodies are streamed to httpx still encoded (the backends read them up to a size cap), so
     that httpx decodes exactly what its ``Accept-Encoding`` asked for. Timeouts come from the request's
     httpx timeout (connect and read). Proxies from the environment (``HTTPS_PROXY``, ``NO_PROXY``, ...)
     apply, as they do in httpx, and are looked up once per host: aiohttp's own ``trust_env`` would read
@@ -177,7 +202,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _DROPPED_HEADERS]
         body = await request.aread()
         try:
-            async with session.request(
+            answer = await session.request(
                 request.method,
                 URL(str(request.url), encoded=True),  # already percent-encoded by httpx: keep it as is
                 headers=headers,
@@ -187,20 +212,19 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 timeout=aiohttp.ClientTimeout(
                     total=None, sock_connect=timeouts.get("connect"), sock_read=timeouts.get("read")
                 ),
-            ) as answer:
-                content = await answer.read()
-                return httpx.Response(
-                    status_code=answer.status,
-                    headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in answer.raw_headers],
-                    content=content,
-                    request=request,
-                    extensions={"http_version": b"HTTP/1.1", "reason_phrase": (answer.reason or "").encode()},
-                )
+            )
         except Exception as exc:
             mapped = httpx_error(exc, request)
             if mapped is None:
                 raise
             raise mapped from exc
+        return httpx.Response(
+            status_code=answer.status,
+            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in answer.raw_headers],
+            stream=_Body(answer, request),
+            request=request,
+            extensions={"http_version": b"HTTP/1.1", "reason_phrase": (answer.reason or "").encode()},
+        )
 
     async def aclose(self) -> None:
         if self._pool.session is not None:

@@ -5,10 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..errors import echo
 from .base import GENERIC, View, project
+from .cutting import cut_long_strings, cut_strings_over, cut_value
 from .options import ViewOptions
 
 BUDGET_HINT = "narrow the query, ask for fewer fields=[...], or page on with cursor"
+_NAMED = 3
+"""Cut lists and cut strings named in the ``_truncated`` note, each (a cut string also carries its own mark)."""
+_PATH_CHARS = 40
+"""Characters of a path named in the note."""
+_NOTE_ROOM = 500
+"""Characters kept free for the note: its longest form (3 + 3 paths cut to 40 characters) takes under 400."""
 
 
 def size_of(value: Any) -> int:
@@ -56,25 +64,41 @@ def _measure(node: Any, path: str, lists: list[tuple[int, str, list[Any]]]) -> i
 
 
 def fit_object(obj: Any, budget: int) -> Any:
-    """A single object over ``budget``: halve its largest lists until it fits, and say so.
+    """A single object over ``budget``: halve its largest lists, then cut its longest strings, and say so.
 
-    The note goes under ``_truncated`` (a get has no ``meta``). Only reached with ``detail: 'full'``
-    or a huge object: compact views are far below the budget.
+    The note goes under ``_truncated`` (a get has no ``meta``) and counts in the budget; each cut string
+    ends with a mark that gives its full length. Only reached with ``detail: 'full'`` or a huge object:
+    compact views are far below the budget. Anything but an object only has its strings cut.
     """
-    if not isinstance(obj, dict) or size_of(obj) <= budget:
+    if size_of(obj) <= budget:
         return obj
+    if not isinstance(obj, dict):
+        return cut_value(obj, budget)
+    room = budget - _NOTE_ROOM
+    strings = cut_strings_over(obj, room // 4)  # one huge value must not cost every list its items
     totals: dict[str, int] = {}
     kept: dict[str, int] = {}
     for _ in range(64):
         lists: list[tuple[int, str, list[Any]]] = []
-        if _measure(obj, "", lists) <= budget or not lists:
+        if _measure(obj, "", lists) <= room or not lists:
             break
         _, path, items = max(lists, key=lambda found: found[0])
         totals.setdefault(path, len(items))
         del items[max(1, len(items) // 2) :]
         kept[path] = len(items)
-    obj["_truncated"] = {
-        "lists": {path: f"kept {kept[path]} of {totals[path]}" for path in kept},
-        "note": f"Cut to stay under {budget} characters (SENTRY_MCP_MAX_RESULT_CHARS); {BUDGET_HINT}.",
-    }
+    strings.update(cut_long_strings(obj, room))
+    obj["_truncated"] = _note(kept, totals, strings, budget)
     return obj
+
+
+def _note(kept: dict[str, int], totals: dict[str, int], strings: dict[str, int], budget: int) -> dict[str, Any]:
+    """What ``fit_object`` cut, naming at most a few paths each, so that it fits in ``_NOTE_ROOM``."""
+    note: dict[str, Any] = {}
+    if kept:
+        named = list(kept)[:_NAMED]
+        note["lists"] = {echo(path, _PATH_CHARS): f"kept {kept[path]} of {totals[path]}" for path in named}
+    if strings:
+        named = list(strings)[:_NAMED]
+        note["strings"] = {echo(path, _PATH_CHARS): f"cut from {strings[path]:,} characters" for path in named}
+    note["note"] = f"Cut to stay under {budget} characters (SENTRY_MCP_MAX_RESULT_CHARS); {BUDGET_HINT}."
+    return note
