@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,7 +9,7 @@ from mcp import Client, MCPError
 from mcp.types import TextContent
 
 from sentry_agent_mcp.config import Settings
-from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer
+from sentry_agent_mcp.demo_sentry import DemoSentryServer
 from sentry_agent_mcp.mcp_server import SentryMCPServer
 
 from conftest import CANARY_TOKEN
@@ -52,33 +51,6 @@ async def test_writes_when_allowed_say_so_honestly(demo_sentry: DemoSentryServer
     assert update and update.read_only_hint is False and update.destructive_hint is True and update.idempotent_hint
     assert note and note.read_only_hint is False and note.destructive_hint is False and note.idempotent_hint is False
     assert execute and execute.read_only_hint is False and execute.destructive_hint is True
-
-
-@pytest.fixture(scope="module")
-def region() -> Iterator[DemoSentryServer]:
-    with DemoSentryServer(tokens=[DEMO_TOKEN, CANARY_TOKEN]) as server:
-        yield server
-
-
-async def test_org_calls_go_to_the_orgs_region(region: DemoSentryServer) -> None:
-    with DemoSentryServer(
-        tokens=[CANARY_TOKEN], regions=[{"name": "us", "url": region.url}], org_region_url=region.url
-    ) as control:
-        async with Client(_server(control.url)) as client:
-            start = len(region.requests)
-            for _ in range(2):
-                page = await client.call_tool("sentry_issues_list", {"organization_slug": "acme", "limit": 1})
-                assert not page.is_error, _text(page)
-            me = await client.call_tool("sentry_users_me", {})
-            orgs = await client.call_tool("sentry_organizations_list", {})
-        control_paths = [r.path for r in control.requests]
-        region_paths = [r.path for r in region.requests[start:]]
-    assert not me.is_error and not orgs.is_error
-    assert region_paths.count("/api/0/organizations/acme/issues/") == 2
-    assert "/api/0/organizations/" in region_paths, "organizations are listed from each region"
-    assert "/api/0/auth/" in control_paths and "/api/0/auth/" not in region_paths
-    assert "/api/0/organizations/acme/issues/" not in control_paths
-    assert control_paths.count("/api/0/organizations/acme/") == 1, "the region is looked up once, then cached"
 
 
 @pytest.mark.parametrize("foreign", ["http://evil.example:8080", "https://sentry.io.evil.example", "ftp://127.0.0.1"])

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from mcp.types import Tool, ToolAnnotations
 
 from .config import BackendKind, Settings
+from .errors import ConfigurationError, echo
 from .tool_entries import ToolEntry, finish_schema, load_entries
 
 EXECUTE_TOOL = "sentry_execute"
@@ -118,13 +119,23 @@ class ToolSurface:
     def build(cls, settings: Settings) -> ToolSurface:
         hosted = settings.backend_kind() is BackendKind.HOSTED
         serves = "hosted" if hosted else "direct"
-        pairs = [e for e in load_entries() if serves in e.served and (e.read_only or settings.allow_writes)]
+        entities = settings.tool_entities()  # also restricts sentry_execute: its enum and the Executor
+        entries = load_entries()
+        unknown = sorted((entities or frozenset()) - {e.entity for e in entries})
+        if unknown:  # a typo would otherwise leave a server with no tools and no word of why
+            raise ConfigurationError(
+                f"SENTRY_MCP_TOOLS names unknown entities: {', '.join(echo(name) for name in unknown)}.",
+                hint=f"Use all, execute, or a comma list of: {', '.join(sorted({e.entity for e in entries}))}.",
+            )
+        pairs = [
+            e
+            for e in entries
+            if serves in e.served
+            and (e.read_only or settings.allow_writes)
+            and (entities is None or e.entity in entities)
+        ]
         defaults = settings.scoping_defaults
-        if settings.tools == "execute":
-            shown: list[ToolEntry] = []
-        else:
-            entities = settings.tool_entities()
-            shown = [p for p in pairs if entities is None or p.entity in entities]
+        shown: list[ToolEntry] = [] if settings.tools == "execute" else pairs
         tools = [_pair_tool(p, defaults, hosted) for p in shown] + [_execute_tool(pairs, len(shown) == len(pairs))]
         if settings.tools == "execute":
             tools.append(_describe_tool())

@@ -2,8 +2,11 @@
 
 The region comes from the organization's ``links.regionUrl`` and is cached for the life of the
 process. A region URL is followed only when it is https on sentry.io, ``us.sentry.io`` or
-``de.sentry.io``, or on the configured host itself: anything else would let data returned by a
-server steer our token to another host (SSRF), so it is refused.
+``de.sentry.io`` (default port, no path: what ``/users/me/regions/`` and ``links.regionUrl`` hold), or
+exactly the configured origin (scheme, host, port and path prefix: self-hosted Sentry names itself).
+Anything else, another port or path on the configured host included, would let data returned by a
+server steer our token elsewhere (SSRF), so it is refused. Hosts are compared as the HTTP client
+will connect to them (``hosts.canonical_host``), and the URL followed is rebuilt from what was checked.
 """
 
 from __future__ import annotations
@@ -12,10 +15,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import SentryAgentError
+from ..errors import SentryAgentError, echo
+from ..hosts import SAAS_HOSTS, BadHostError, Origin, parse_origin
 from .requests import encode_segment
-
-SAAS_HOSTS = frozenset({"sentry.io", "us.sentry.io", "de.sentry.io"})
 
 Fetch = Callable[[str, str], Awaitable[tuple[int, Any]]]
 """``fetch(base_url, path)`` → ``(status, decoded JSON)``; raises for transport errors."""
@@ -27,9 +29,20 @@ class RegionRefusedError(SentryAgentError):
     code = "region_refused"
 
 
-def normalise(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+def _origin(url: str) -> Origin | None:
+    try:
+        return parse_origin(url)
+    except BadHostError:
+        return None
+
+
+def shown(url: str) -> str:
+    """A refused URL as an error shows it: scheme, host, port and path (no user, password or query), cut."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(not a valid URL)"
+    return echo(f"{parts.scheme}://{parts.netloc.rpartition('@')[2].lower()}{parts.path.rstrip('/')}")
 
 
 class RegionRouter:
@@ -38,30 +51,30 @@ class RegionRouter:
     def __init__(self, base_url: str, fetch: Fetch) -> None:
         self.base_url = base_url
         self._fetch = fetch
-        configured = urlsplit(base_url)
-        self._configured = (configured.scheme, (configured.hostname or "").lower())
+        self._configured = _origin(base_url)
         self._regions: list[str] | None = None
         self._regions_known = False
         self._org_bases: dict[str, str] = {}
 
     def allowed(self, url: str) -> bool:
-        """True for https sentry.io region hosts and for the configured host (any port)."""
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        if parts.username or parts.password or parts.query or parts.fragment:
+        """True for https on sentry.io's region hosts (default port, no path) and for the configured origin."""
+        origin = _origin(url)
+        if origin is None:
             return False
-        if parts.scheme == "https" and host in SAAS_HOSTS:
+        if origin.scheme == "https" and origin.host in SAAS_HOSTS and origin.port == 443 and not origin.path:
             return True
-        return (parts.scheme, host) == self._configured
+        return origin == self._configured
 
     def _checked(self, url: str, whose: str) -> str:
+        """``url`` rebuilt from its checked parts, or ``RegionRefusedError``."""
         if not self.allowed(url):
             raise RegionRefusedError(
-                f"Refusing to send {whose}'s calls to region URL {normalise(url)!r}: it is not sentry.io, "
-                "us.sentry.io, de.sentry.io or the configured host.",
+                f"Refusing to send {whose}'s calls to region URL {shown(url)!r}: it is not https on sentry.io, "
+                "us.sentry.io or de.sentry.io, nor the configured Sentry URL (scheme, host, port and path).",
                 hint="Check SENTRY_HOSTNAME; a region URL outside those hosts is never followed.",
             )
-        return normalise(url)
+        origin = parse_origin(url)
+        return self.base_url if origin == self._configured else origin.url
 
     async def regions(self) -> list[str] | None:
         """The region base URLs, or None when the server has no regions (self-hosted: 404)."""

@@ -10,6 +10,7 @@ connection; any request that never reached Sentry (connect failures) or that Sen
 from __future__ import annotations
 
 import random
+import ssl
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -107,6 +108,24 @@ def current_deadline(default_seconds: float) -> Deadline:
 def never_sent(exc: httpx.TransportError) -> bool:
     """True when the request cannot have reached Sentry: safe to send again whatever it does."""
     return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+def certificate_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate verification error behind ``exc``, if that is why it failed.
+
+    Such a failure is never retried: the same certificate fails the same way on every attempt. Both
+    transports (aiohttp's and httpx's own) chain the ``ssl`` error as the cause of what they raise; the
+    innermost one is returned (aiohttp's own error also passes for one, without its details).
+    """
+    found: ssl.SSLCertVerificationError | None = None
+    cause: BaseException | None = exc
+    for _ in range(8):  # a chain is a few links long; never loop on a cycle
+        if cause is None:
+            break
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            found = cause
+        cause = cause.__cause__ or cause.__context__
+    return found
 
 
 @dataclass
