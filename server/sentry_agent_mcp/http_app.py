@@ -8,6 +8,11 @@
   allow-lists are always passed explicitly: loopback names, the bound address, and for wildcard binds
   this machine's names, plus ``SENTRY_MCP_HTTP_ALLOWED_HOSTS``.
 - Request bodies: at most ``MAX_REQUEST_BODY`` bytes (413 beyond), below the SDK's 4 MiB default.
+- Limits (``Settings.http_*``): open sessions and their idle lifetime, open connections, a deadline for
+  request headers (``http_limits``), keep-alive; a non-loopback bind needs a token of ``MIN_TOKEN_LENGTH``.
+
+Every way in runs ``serve_http_async``: ``sentry-agent-mcp serve``, ``python -m sentry_agent_mcp`` and
+``mcp run app.py -t streamable-http|sse`` (through ``SentryMCPServer.run``/``run_*_async``).
 
 Streamable HTTP answers each call with one JSON body unless ``SENTRY_MCP_HTTP_STREAMING`` is set: an
 event stream per call costs the SDK several tasks and halves the calls a core serves (``bench/``), and
@@ -17,11 +22,14 @@ only on event streams, so JSON-answered calls are cancelled here when their clie
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
+import logging
 import socket
+import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 from mcp.server.transport_security import TransportSecuritySettings
@@ -36,12 +44,18 @@ from .redaction import install_redaction, secrets_of
 if TYPE_CHECKING:
     from .mcp_server import SentryMCPServer
 
+logger = logging.getLogger(__name__)
+
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
 MAX_REQUEST_BODY = 1024 * 1024
 """1 MiB: a tool call's arguments are a few kilobytes; nothing legitimate comes near this."""
+MIN_TOKEN_LENGTH = 32
+"""Beyond loopback the token is all that stands between the network and the Sentry token: 32 random
+characters are out of reach of guessing, a short word is not."""
 
 HttpTransport = Literal["streamable-http", "sse"]
+HTTP_TRANSPORTS: tuple[HttpTransport, ...] = ("streamable-http", "sse")
 
 
 class BearerTokenMiddleware:
@@ -139,13 +153,22 @@ async def _json_answer(send: Send, status: int, body: Mapping[str, object], *ext
 
 
 def check_bind(host: str, settings: Settings) -> None:
-    """Refuse a non-loopback bind without ``SENTRY_MCP_HTTP_TOKEN`` (exit 2 with what to do)."""
-    if host not in LOOPBACK_HOSTS and settings.http_token is None:
+    """Refuse a non-loopback bind without a long ``SENTRY_MCP_HTTP_TOKEN`` (exit 2 with what to do)."""
+    if host in LOOPBACK_HOSTS:
+        return
+    if settings.http_token is None:
         raise ConfigurationError(
             f"Refusing to serve on {host} without SENTRY_MCP_HTTP_TOKEN: anyone who reaches the port could use "
             "your Sentry token.",
             hint="Set SENTRY_MCP_HTTP_TOKEN to a long random value (clients send it as a bearer token), "
             "or bind 127.0.0.1.",
+        )
+    length = len(settings.http_token.get_secret_value())
+    if length < MIN_TOKEN_LENGTH:
+        raise ConfigurationError(
+            f"Refusing to serve on {host}: SENTRY_MCP_HTTP_TOKEN has {length} characters, fewer than "
+            f"{MIN_TOKEN_LENGTH}, and a short token can be guessed by anyone who reaches the port.",
+            hint="Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'",
         )
 
 
@@ -173,7 +196,7 @@ def transport_security(host: str, settings: Settings) -> TransportSecuritySettin
 
 
 def build_app(server: SentryMCPServer, transport: HttpTransport, host: str, settings: Settings) -> ASGIApp:
-    """The ASGI app for ``transport``: the SDK's app, its security settings, and the bearer check."""
+    """The ASGI app for ``transport``: the SDK's app, its security settings and limits, and the bearer check."""
     security = transport_security(host, settings)
     app: ASGIApp
     if transport == "sse":
@@ -184,6 +207,8 @@ def build_app(server: SentryMCPServer, transport: HttpTransport, host: str, sett
             transport_security=security,
             host=host,
             json_response=not settings.http_streaming,
+            max_sessions=settings.http_max_sessions,
+            session_idle_timeout=settings.http_session_idle_timeout,
         )
         if not settings.http_streaming:
             app = CancelOnDisconnect(app)
@@ -192,12 +217,41 @@ def build_app(server: SentryMCPServer, transport: HttpTransport, host: str, sett
     return app
 
 
-def serve_http(server: SentryMCPServer, transport: HttpTransport, host: str, port: int, settings: Settings) -> None:
-    """Run ``transport`` with uvicorn until interrupted."""
+async def serve_http_async(
+    server: SentryMCPServer,
+    transport: HttpTransport,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    **sdk_options: object,
+) -> None:
+    """Serve ``transport`` with uvicorn until cancelled: the guarded app and its limits, whatever the way in.
+
+    ``host``/``port`` default to ``SENTRY_MCP_HTTP_HOST``/``SENTRY_MCP_HTTP_PORT``. The SDK's other options
+    (another body cap, other allow-lists, session limits) are refused rather than silently ignored.
+    """
     import uvicorn
 
+    from .http_limits import header_deadline_protocol, raise_open_file_limit
+
+    settings = server.config
+    if sdk_options:
+        raise ConfigurationError(
+            f"The {transport} transport takes only host and port here, not {', '.join(sorted(sdk_options))}: "
+            "its guards and limits come from the server's settings.",
+            hint="Set the SENTRY_MCP_HTTP_* variables instead (see the README's deployment section).",
+        )
+    host = settings.http_host if host is None else host
+    port = settings.http_port if port is None else port
     check_bind(host, settings)
     app = build_app(server, transport, host, settings)
+    descriptors = raise_open_file_limit()
+    if descriptors is not None and descriptors < settings.http_max_connections + 64:
+        logger.warning(
+            "open-file limit %d is below SENTRY_MCP_HTTP_MAX_CONNECTIONS=%d: raise `ulimit -n`",
+            descriptors,
+            settings.http_max_connections,
+        )
     config = uvicorn.Config(
         app,
         host=host,
@@ -206,6 +260,27 @@ def serve_http(server: SentryMCPServer, transport: HttpTransport, host: str, por
         lifespan="on",
         server_header=False,
         timeout_graceful_shutdown=5,
+        http=header_deadline_protocol(settings.http_header_timeout),
+        ws="none",  # neither MCP transport uses WebSockets
+        limit_concurrency=settings.http_max_connections,
+        timeout_keep_alive=settings.http_keep_alive_timeout,
     )
     install_redaction(secrets_of(settings))  # again: uvicorn.Config has just set up its own handlers
-    uvicorn.Server(config).run()
+    await uvicorn.Server(config).serve()
+
+
+def serve_http(server: SentryMCPServer, transport: str, **options: Any) -> None:
+    """Run ``transport`` until interrupted; a configuration problem is one line on stderr and exit status 2.
+
+    On uvloop where it is installed, as uvicorn's own runner would choose.
+    """
+    from .mcp_server import event_loop_options
+
+    if transport not in HTTP_TRANSPORTS:
+        raise ValueError(f"Unknown transport: {transport}")
+    run = server.run_sse_async if transport == "sse" else server.run_streamable_http_async
+    try:
+        anyio.run(functools.partial(run, **options), backend_options=event_loop_options())
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
