@@ -50,12 +50,14 @@ bench: $(STAMP)
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/result_size.py
 
-## bench-reliability: the full fault matrix, 10,000-call fuzz and 10,000-call soak (numbers in bench/README.md)
+## bench-reliability: the full fault matrix, 10,000-call fuzz, 10,000-call soak and the red-team table of
+## issue 10 (numbers in bench/README.md)
 .PHONY: bench-reliability
 bench-reliability: $(STAMP)
 	$(BIN)/python bench/faults.py
 	$(BIN)/python bench/fuzz.py
 	$(BIN)/python bench/soak.py
+	$(BIN)/python bench/redteam.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
