@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import select
+import socket
 import statistics
 import subprocess
 import sys
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sentry_agent_mcp.demo_sentry import DEMO_TOKEN
-from sentry_agent_mcp.demo_sentry.server import stop_process
+from sentry_agent_mcp.demo_sentry.server import free_port, stop_process, wait_for_port
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -117,6 +119,57 @@ def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     env.update(extra)
     return env
+
+
+@contextmanager
+def http_server_process(
+    command: list[str], env: dict[str, str], log: Path, limit_fds: int | None = None
+) -> Iterator[int]:
+    """``command`` as an HTTP server on a free port (``SENTRY_MCP_HTTP_PORT``), its output in ``log``; yields the port.
+
+    ``limit_fds`` lowers the child's soft open-file limit before it starts, as a default-configured host would.
+    """
+    port = free_port()
+
+    def lower_fd_limit() -> None:  # in the child, before exec
+        if limit_fds is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (limit_fds, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command,
+            env={**env, "SENTRY_MCP_HTTP_PORT": str(port)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            preexec_fn=lower_fd_limit,
+        )
+        try:
+            wait_for_port(port, process)
+            yield port
+        finally:
+            stop_process(process)
+
+
+def half_requests(port: int, count: int) -> list[socket.socket]:
+    """``count`` connections that send half a request line and then nothing (a slowloris)."""
+    held: list[socket.socket] = []
+    for _ in range(count):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        sock.sendall(b"POST /mcp HTT")
+        held.append(sock)
+    return held
+
+
+def still_open(sock: socket.socket) -> bool:
+    """True while the server has not closed ``sock`` (without blocking; leaves it non-blocking)."""
+    sock.setblocking(False)
+    try:
+        return sock.recv(1) != b""
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
 
 
 def ours_command(sentry: DemoSentry, *extra: str) -> tuple[list[str], dict[str, str]]:

@@ -1,4 +1,4 @@
-"""A hostile upstream on 127.0.0.1 for the red-team bench: it loops, stalls, floods, echoes and misleads.
+"""A hostile upstream on 127.0.0.1 for the red-team bench and the deadline tests: loops, stalls, floods, echoes, lies.
 
 A raw HTTP/1.1 server (one request per connection) in a background thread, so that it can do what no
 honest framework would: pages that claim more results forever, answers that take seconds, bodies of

@@ -10,23 +10,21 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from common import ROOT, StdioServer, clean_env
+from common import ROOT, StdioServer, clean_env, http_server_process
 from faults import CANARY as SENTRY_TOKEN  # the token of the fault matrix and the tests
 from hostile_upstream import Reply, Seen
 from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer
-from sentry_agent_mcp.demo_sentry.server import free_port, stop_process, wait_for_port
 
 sys.path.insert(0, str(ROOT / "tests"))  # for the fake Airbyte API the hosted-backend tests use
 from fake_airbyte import CLIENT_SECRET as CLIENT_SECRET
@@ -123,29 +121,11 @@ class Lab:
         finally:
             server.close()
 
-    @contextmanager
-    def http(self, command: list[str], env: dict[str, str], limit_fds: int | None = None) -> Iterator[int]:
+    def http(
+        self, command: list[str], env: dict[str, str], limit_fds: int | None = None
+    ) -> AbstractContextManager[int]:
         """An HTTP server process on a free port (``SENTRY_MCP_HTTP_PORT``); yields the port."""
-        port = free_port()
-
-        def lower_fd_limit() -> None:  # in the child: start as a default-configured host would
-            if limit_fds is not None:
-                resource.setrlimit(resource.RLIMIT_NOFILE, (limit_fds, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
-
-        with self.file("http-server.log").open("wb") as out:
-            process = subprocess.Popen(
-                command,
-                env={**env, "SENTRY_MCP_HTTP_PORT": str(port)},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                cwd=ROOT,
-                preexec_fn=lower_fd_limit,
-            )
-            try:
-                wait_for_port(port, process)
-                yield port
-            finally:
-                stop_process(process)
+        return http_server_process(command, env, self.file("http-server.log"), limit_fds)
 
     def echo(self, fault: dict[str, Any]) -> None:
         """From now on the demo Sentry answers WEB-1A with ``fault``, the request's credentials written in."""

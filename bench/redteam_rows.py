@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import resource
-import socket
 import ssl
 import subprocess
 import threading
@@ -22,7 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from common import StdioServer, text_of
+from common import StdioServer, half_requests, still_open, text_of
 from faults import CANARY as SENTRY_TOKEN
 from hostile_upstream import HostileUpstream, Reply, Seen
 from redteam_lab import (
@@ -211,26 +210,6 @@ def row_mcp_run_http(lab: Lab) -> Outcome:
     )
 
 
-def _half_requests(port: int, count: int) -> list[socket.socket]:
-    """``count`` connections that send half a request line and then nothing."""
-    held = []
-    for _ in range(count):
-        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-        sock.sendall(b"POST /mcp HTT")
-        held.append(sock)
-    return held
-
-
-def _open(sock: socket.socket) -> bool:
-    sock.setblocking(False)
-    try:
-        return sock.recv(1) != b""
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False
-
-
 def _enough_descriptors(wanted: int) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != resource.RLIM_INFINITY and soft < wanted:
@@ -242,16 +221,16 @@ def row_unfinished_headers(lab: Lab, count: int = 2000, header_timeout: float = 
     with ExitStack() as stack:
         command = [PYTHON, "-m", "sentry_agent_mcp", "serve", "--transport", "streamable-http"]
         port = stack.enter_context(lab.http(command, direct(lab.sentry.url), limit_fds=1024))
-        held = _half_requests(port, count)
+        held = half_requests(port, count)
         opened = time.monotonic()
         for sock in held:
             stack.callback(sock.close)
         ok, seconds = legitimate_client(port)
-        still_held = sum(_open(sock) for sock in held)
-        while time.monotonic() - opened < header_timeout + 5 and any(_open(sock) for sock in held):
+        still_held = sum(still_open(sock) for sock in held)
+        while time.monotonic() - opened < header_timeout + 5 and any(still_open(sock) for sock in held):
             time.sleep(0.25)
         closed_after = time.monotonic() - opened
-        closed = sum(not _open(sock) for sock in held)
+        closed = sum(not still_open(sock) for sock in held)
     return judged(
         f"{count:,} connections held mid-request-line (server started with 1,024 descriptors): legitimate client "
         f"answered: {yes(ok)}, in {seconds:.2f} s, while {still_held:,} were open; {closed:,} closed by the server "

@@ -13,11 +13,10 @@ import selectors
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
-import anyio
 import httpx
 import pytest
 from mcp import Client
@@ -25,87 +24,49 @@ from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
+from common import half_requests, http_server_process, still_open
 from sentry_agent_mcp.config import Settings
 from sentry_agent_mcp.demo_sentry import DemoSentryServer
-from sentry_agent_mcp.demo_sentry.server import free_port, stop_process, wait_for_port
+from sentry_agent_mcp.demo_sentry.server import free_port
 from sentry_agent_mcp.errors import ConfigurationError
 from sentry_agent_mcp.http_app import MIN_TOKEN_LENGTH, check_bind
 from sentry_agent_mcp.mcp_server import SentryMCPServer
 
 from conftest import PYTHON, ROOT, server_env
+from e2e import assert_serves_an_issue, post_mcp
 
 pytestmark = pytest.mark.anyio
 HTTP_TOKEN = "mcp-http-token-2b7e1f9c4a6d8e0f3c5a7b9d1e2f4a6c"
 MCP = str(Path(PYTHON).parent / "mcp")
 MCP_RUN = [MCP, "run", str(ROOT / "server" / "sentry_agent_mcp" / "app.py"), "-t"]
 SERVE = [PYTHON, "-m", "sentry_agent_mcp", "serve", "--transport", "streamable-http"]
-INIT = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
-}
-MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 THREE_MB = b"[" + b" " * (3 * 1024 * 1024) + b"]"
-
-
-@contextmanager
-def running(
-    command: list[str], env: dict[str, str], log: Path, preexec: Callable[[], None] | None = None
-) -> Iterator[int]:
-    """``command`` as a server on a free port (``SENTRY_MCP_HTTP_PORT``); yields the port."""
-    port = free_port()
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command,
-            env={**env, "SENTRY_MCP_HTTP_PORT": str(port)},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-            preexec_fn=preexec,
-        )
-        try:
-            wait_for_port(port, process)
-            yield port
-        finally:
-            stop_process(process)
-
-
-def _post(port: int, headers: dict[str, str], body: bytes | None = None) -> httpx.Response:
-    content = body if body is not None else json.dumps(INIT).encode()
-    return httpx.post(f"http://127.0.0.1:{port}/mcp", content=content, headers={**MCP_HEADERS, **headers}, timeout=10)
-
-
-async def _works(client: Client) -> None:
-    with anyio.fail_after(20):
-        result = await client.call_tool("sentry_issues_get", {"organization_slug": "acme", "issue_id": "WEB-1A"})
-    assert not result.is_error and result.structured_content["shortId"] == "WEB-1A"
 
 
 async def test_mcp_run_streamable_http_needs_the_token_and_caps_bodies(
     demo_sentry: DemoSentryServer, tmp_path: Path
 ) -> None:
     env = server_env(demo_sentry.url, SENTRY_MCP_HTTP_TOKEN=HTTP_TOKEN)
-    with running([*MCP_RUN, "streamable-http"], env, tmp_path / "server.log") as port:
+    with http_server_process([*MCP_RUN, "streamable-http"], env, tmp_path / "server.log") as port:
         bearer = {"Authorization": f"Bearer {HTTP_TOKEN}"}
-        refused = _post(port, {})
+        refused = post_mcp(port, {})
         assert refused.status_code == 401 and "SENTRY_MCP_HTTP_TOKEN" in refused.text
-        assert _post(port, bearer, THREE_MB).status_code == 413
-        assert _post(port, {**bearer, "Host": "evil.example.com"}).status_code == 421
+        assert post_mcp(port, bearer, THREE_MB).status_code == 413
+        assert post_mcp(port, {**bearer, "Host": "evil.example.com"}).status_code == 421
         http = create_mcp_http_client(headers=bearer)
         async with http, Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http)) as client:
-            await _works(client)
+            await assert_serves_an_issue(client)
 
 
 async def test_mcp_run_sse_needs_the_token_and_caps_bodies(demo_sentry: DemoSentryServer, tmp_path: Path) -> None:
     env = server_env(demo_sentry.url, SENTRY_MCP_HTTP_TOKEN=HTTP_TOKEN)
-    with running([*MCP_RUN, "sse"], env, tmp_path / "server.log") as port:
+    with http_server_process([*MCP_RUN, "sse"], env, tmp_path / "server.log") as port:
         bearer = {"Authorization": f"Bearer {HTTP_TOKEN}"}
         assert httpx.get(f"http://127.0.0.1:{port}/sse", timeout=5).status_code == 401
         messages = f"http://127.0.0.1:{port}/messages/?session_id=00000000000000000000000000000000"
         assert httpx.post(messages, content=THREE_MB, headers=bearer, timeout=10).status_code == 413
         async with Client(sse_client(f"http://127.0.0.1:{port}/sse", headers=bearer), mode="legacy") as client:
-            await _works(client)
+            await assert_serves_an_issue(client)
 
 
 def test_a_short_token_beyond_loopback_is_refused_in_one_line() -> None:
@@ -137,37 +98,18 @@ async def test_the_sdk_options_that_would_loosen_the_guards_are_refused() -> Non
 
 async def test_open_sessions_are_capped_and_idle_ones_expire(demo_sentry: DemoSentryServer, tmp_path: Path) -> None:
     env = server_env(demo_sentry.url, SENTRY_MCP_HTTP_MAX_SESSIONS="3", SENTRY_MCP_HTTP_SESSION_IDLE_TIMEOUT="1")
-    with running(SERVE, env, tmp_path / "server.log") as port:
-        sessions = [_post(port, {}) for _ in range(3)]
+    with http_server_process(SERVE, env, tmp_path / "server.log") as port:
+        sessions = [post_mcp(port, {}) for _ in range(3)]
         assert [reply.status_code for reply in sessions] == [200, 200, 200]
-        full = _post(port, {})
+        full = post_mcp(port, {})
         assert full.status_code == 503
         assert full.json()["error"]["message"] == "Too many open sessions"
         time.sleep(1.6)  # the three sessions go idle and end
         first = {"mcp-session-id": sessions[0].headers["mcp-session-id"], "mcp-protocol-version": "2025-06-18"}
-        assert _post(port, first, json.dumps({"jsonrpc": "2.0", "id": 2, "method": "ping"}).encode()).status_code == 404
+        ping = json.dumps({"jsonrpc": "2.0", "id": 2, "method": "ping"}).encode()
+        assert post_mcp(port, first, ping).status_code == 404
         async with Client(f"http://127.0.0.1:{port}/mcp") as client:
-            await _works(client)
-
-
-def _partial_requests(port: int, count: int) -> list[socket.socket]:
-    """``count`` connections that send half a request line and then nothing."""
-    held: list[socket.socket] = []
-    for _ in range(count):
-        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-        sock.sendall(b"POST /mcp HTT")
-        held.append(sock)
-    return held
-
-
-def _still_open(sock: socket.socket) -> bool:
-    sock.setblocking(False)
-    try:
-        return sock.recv(1) != b""
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False
+            await assert_serves_an_issue(client)
 
 
 def _wait_until_closed(held: list[socket.socket], timeout: float) -> int:
@@ -180,15 +122,8 @@ def _wait_until_closed(held: list[socket.socket], timeout: float) -> int:
         while closed < len(held) and (left := deadline - time.monotonic()) > 0:
             for key, _ in selector.select(left):
                 selector.unregister(key.fileobj)
-                closed += not _still_open(key.fileobj)  # type: ignore[arg-type]
+                closed += not still_open(key.fileobj)  # type: ignore[arg-type]
     return closed
-
-
-def _server_descriptor_limit(soft: int) -> Callable[[], None]:
-    def lower() -> None:  # in the child, before exec: the server starts as a default-configured host would
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
-
-    return lower
 
 
 @pytest.fixture
@@ -216,30 +151,30 @@ async def test_two_thousand_unfinished_requests_do_not_lock_out_a_client(
     while 2,000 connections hang mid-request-line, then closes those at the header deadline."""
     env = server_env(demo_sentry.url, SENTRY_MCP_HTTP_HEADER_TIMEOUT="3")
     with ExitStack() as stack:
-        port = stack.enter_context(running(SERVE, env, tmp_path / "server.log", _server_descriptor_limit(1024)))
-        held = _partial_requests(port, 2000)
+        port = stack.enter_context(http_server_process(SERVE, env, tmp_path / "server.log", limit_fds=1024))
+        held = half_requests(port, 2000)
         for sock in held:
             stack.callback(sock.close)
         async with Client(f"http://127.0.0.1:{port}/mcp") as client:
-            await _works(client)
-        assert sum(_still_open(sock) for sock in held) == 2000, "the slow connections were held during the call"
+            await assert_serves_an_issue(client)
+        assert sum(still_open(sock) for sock in held) == 2000, "the slow connections were held during the call"
         assert _wait_until_closed(held, timeout=6) == 2000
 
 
 def test_serve_flags_bound_connections_with_a_503(demo_sentry: DemoSentryServer, tmp_path: Path) -> None:
     env = server_env(demo_sentry.url)
     flags = ["--max-connections", "4", "--header-timeout", "30", "--keep-alive-timeout", "1"]
-    with running([*SERVE, *flags], env, tmp_path / "server.log") as port:
-        held = _partial_requests(port, 3)
+    with http_server_process([*SERVE, *flags], env, tmp_path / "server.log") as port:
+        held = half_requests(port, 3)
         try:
             time.sleep(0.2)  # the server has accepted them
-            refused = _post(port, {})
+            refused = post_mcp(port, {})
             assert refused.status_code == 503
         finally:
             for sock in held:
                 sock.close()
         time.sleep(0.2)
-        assert _post(port, {}).status_code == 200
+        assert post_mcp(port, {}).status_code == 200
 
 
 def test_limits_default_to_a_team_server() -> None:

@@ -5,7 +5,6 @@ Each server is the real command (``sentry-agent-mcp serve``) in a subprocess, ag
 
 from __future__ import annotations
 
-import json
 import logging
 import subprocess
 from pathlib import Path
@@ -23,27 +22,10 @@ from sentry_agent_mcp.http_app import transport_security
 from sentry_agent_mcp.redaction import SecretRedactionFilter, SecretSet
 
 from conftest import CANARY_TOKEN, PYTHON, ROOT, server_env
-from e2e import http_server
+from e2e import assert_serves_an_issue, http_server, post_mcp
 
 pytestmark = pytest.mark.anyio
 HTTP_TOKEN = "mcp-http-token-7f3a9c1e5b2d4f60a8e9c7b1d3f5a2e4"
-INIT = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
-}
-MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
-
-
-def _post(port: int, headers: dict[str, str], body: bytes | None = None) -> httpx.Response:
-    content = body if body is not None else json.dumps(INIT).encode()
-    return httpx.post(f"http://127.0.0.1:{port}/mcp", content=content, headers={**MCP_HEADERS, **headers}, timeout=10)
-
-
-async def _works(client: Client) -> None:
-    result = await client.call_tool("sentry_issues_get", {"organization_slug": "acme", "issue_id": "WEB-1A"})
-    assert not result.is_error and result.structured_content["shortId"] == "WEB-1A"  # type: ignore[index]
 
 
 async def test_with_a_token_every_request_needs_it(demo_sentry: DemoSentryServer, tmp_path: Path) -> None:
@@ -51,19 +33,19 @@ async def test_with_a_token_every_request_needs_it(demo_sentry: DemoSentryServer
     with http_server("streamable-http", env, tmp_path / "server.log") as port:
         bearer = {"Authorization": f"Bearer {HTTP_TOKEN}"}
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {HTTP_TOKEN}"}):
-            refused = _post(port, headers)
+            refused = post_mcp(port, headers)
             assert refused.status_code == 401, headers
             assert refused.json()["error"] == "unauthorized" and "SENTRY_MCP_HTTP_TOKEN" in refused.text
             assert refused.headers["www-authenticate"].startswith("Bearer")
         # DNS rebinding: a page on evil.example.com resolving to 127.0.0.1 sends its own Host and Origin.
-        assert _post(port, {**bearer, "Host": "evil.example.com"}).status_code == 421
-        assert _post(port, {**bearer, "Origin": "http://evil.example.com"}).status_code == 403
+        assert post_mcp(port, {**bearer, "Host": "evil.example.com"}).status_code == 421
+        assert post_mcp(port, {**bearer, "Origin": "http://evil.example.com"}).status_code == 403
         # Bodies are bounded (1 MiB), before any JSON parsing.
-        assert _post(port, bearer, b"[" + b" " * (2 * 1024 * 1024) + b"]").status_code == 413
-        assert _post(port, bearer).status_code == 200
+        assert post_mcp(port, bearer, b"[" + b" " * (2 * 1024 * 1024) + b"]").status_code == 413
+        assert post_mcp(port, bearer).status_code == 200
         http = create_mcp_http_client(headers=bearer)
         async with http, Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http)) as client:
-            await _works(client)
+            await assert_serves_an_issue(client)
     assert HTTP_TOKEN not in (tmp_path / "server.log").read_text()
 
 
@@ -74,17 +56,17 @@ async def test_sse_needs_the_token_too(demo_sentry: DemoSentryServer, tmp_path: 
         assert httpx.post(f"http://127.0.0.1:{port}/messages/?session_id=x", json={}, timeout=5).status_code == 401
         url = f"http://127.0.0.1:{port}/sse"
         async with Client(sse_client(url, headers={"Authorization": f"Bearer {HTTP_TOKEN}"}), mode="legacy") as client:
-            await _works(client)
+            await assert_serves_an_issue(client)
 
 
 async def test_beyond_loopback_with_a_token_and_allowed_hosts(demo_sentry: DemoSentryServer, tmp_path: Path) -> None:
     env = server_env(demo_sentry.url, SENTRY_MCP_HTTP_TOKEN=HTTP_TOKEN, SENTRY_MCP_HTTP_ALLOWED_HOSTS="mcp.example.com")
     with http_server("streamable-http", env, tmp_path / "server.log", host="0.0.0.0") as port:
         bearer = {"Authorization": f"Bearer {HTTP_TOKEN}"}
-        assert _post(port, {}).status_code == 401
-        assert _post(port, {**bearer, "Host": "mcp.example.com"}).status_code == 200
-        assert _post(port, {**bearer, "Host": f"mcp.example.com:{port}"}).status_code == 200
-        assert _post(port, {**bearer, "Host": "evil.example.com"}).status_code == 421
+        assert post_mcp(port, {}).status_code == 401
+        assert post_mcp(port, {**bearer, "Host": "mcp.example.com"}).status_code == 200
+        assert post_mcp(port, {**bearer, "Host": f"mcp.example.com:{port}"}).status_code == 200
+        assert post_mcp(port, {**bearer, "Host": "evil.example.com"}).status_code == 421
 
 
 def test_beyond_loopback_without_a_token_is_refused() -> None:

@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp import Client, StdioServerParameters
-from mcp.client.stdio import stdio_client
 from mcp.types import TextContent
 from pydantic import SecretStr, ValidationError
 
@@ -25,6 +23,7 @@ from sentry_agent_mcp.redaction import MASK, SecretSet, register
 from test_canary import leaks
 
 from conftest import CANARY_TOKEN, PYTHON, ROOT, server_env
+from e2e import stdio_server
 from fake_airbyte import CLIENT_SECRET, FakeAirbyte
 
 pytestmark = pytest.mark.anyio
@@ -74,15 +73,13 @@ async def test_an_echoed_token_never_reaches_the_agent_over_stdio(
 ) -> None:
     log = tmp_path / "stderr.log"
     env = server_env(echoing_sentry.url, SENTRY_MCP_LOG_LEVEL="DEBUG")
-    params = StdioServerParameters(command=PYTHON, args=["-m", "sentry_agent_mcp", "serve"], env=env)
     seen: dict[str, str] = {}
-    with log.open("w") as errlog:
-        async with Client(stdio_client(params, errlog=errlog), mode="legacy") as client:
-            for case in ECHOES:
-                _echo(echoing_sentry, case)
-                seen[case] = _texts(await client.call_tool("sentry_issues_get", ISSUE))
-                raw = await client.call_tool("sentry_execute", {"entity": "issues", "action": "get", "params": ISSUE})
-                seen[case] += _texts(raw)
+    async with stdio_server(env, log) as client:
+        for case in ECHOES:
+            _echo(echoing_sentry, case)
+            seen[case] = _texts(await client.call_tool("sentry_issues_get", ISSUE))
+            raw = await client.call_tool("sentry_execute", {"entity": "issues", "action": "get", "params": ISSUE})
+            seen[case] += _texts(raw)
     echoing_sentry.app.clear_faults()
     echoed = [r for r in echoing_sentry.requests if r.path.endswith(ISSUE_PATH)]
     assert echoed and all(r.headers["authorization"] == f"Bearer {CANARY_TOKEN}" for r in echoed)
@@ -161,10 +158,8 @@ async def test_airbyte_echoes_reach_neither_the_agent_nor_the_log(
     echoing_airbyte.echo = echo
     log = tmp_path / "stderr.log"
     env = {"PATH": server_env("")["PATH"], "SENTRY_MCP_LOG_LEVEL": "DEBUG", **echoing_airbyte.env()}
-    params = StdioServerParameters(command=PYTHON, args=["-m", "sentry_agent_mcp", "serve"], env=env)
-    with log.open("w") as errlog:
-        async with Client(stdio_client(params, errlog=errlog), mode="legacy") as client:
-            result = await client.call_tool("sentry_issues_get", ISSUE)
+    async with stdio_server(env, log) as client:
+        result = await client.call_tool("sentry_issues_get", ISSUE)
     text = _texts(result)
     assert result.is_error and ("HTTP 400" in text if echo == "token" else "HTTP 500" in text), text
     sent = [r for r in echoing_airbyte.requests if r.path.endswith("/token")]

@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from mcp import Client, StdioServerParameters
-from mcp.client.stdio import stdio_client
+from mcp import Client
 from mcp.types import TextContent
 
 from sentry_agent_mcp.demo_sentry import DemoSentryServer
 
-from conftest import CANARY_TOKEN, PYTHON, server_env
-from e2e import http_server
+from conftest import CANARY_TOKEN, server_env
+from e2e import http_server, stdio_server
 
 pytestmark = pytest.mark.anyio
 
@@ -40,10 +39,8 @@ async def test_canary_token_never_leaves_over_stdio_even_at_debug_level(
 ) -> None:
     log = tmp_path / "stderr.log"
     env = server_env(demo_sentry.url, SENTRY_MCP_LOG_LEVEL="DEBUG")
-    params = StdioServerParameters(command=PYTHON, args=["-m", "sentry_agent_mcp", "serve"], env=env)
-    with log.open("w") as errlog:
-        async with Client(stdio_client(params, errlog=errlog), mode="legacy") as client:
-            results = await _exercise(client)
+    async with stdio_server(env, log) as client:
+        results = await _exercise(client)
     assert "HTTP 404" in results and "HTTP 302" in results  # the calls really failed and were reported
     logged = log.read_text()
     assert "DEBUG" in logged or "INFO" in logged, "debug logging was not on: the test proves nothing"
