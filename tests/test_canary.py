@@ -21,10 +21,19 @@ from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer
 
 from conftest import CANARY_TOKEN, PYTHON, ROOT, SERVER_OUTPUT, server_env
 from e2e import http_server
+from fake_airbyte import CLIENT_SECRET
 
 _WHITESPACE = re.compile(rb"\s+")
-_FRAGMENTS = [CANARY_TOKEN.encode(), b"sntryu_canary", CANARY_TOKEN[7:30].encode()]
-"""The token, its prefix and a distinctive middle: a wrapped or cut log line still gives it away."""
+_FRAGMENTS = [
+    CANARY_TOKEN.encode(),
+    b"sntryu_canary",
+    CANARY_TOKEN[7:30].encode(),
+    CLIENT_SECRET.encode(),
+    CLIENT_SECRET[8:20].encode(),
+    b"access-token-canary",
+]
+"""The Sentry token, its prefix and a distinctive middle, the Airbyte client secret and the access tokens
+the fake Airbyte issues: a wrapped or cut log line still gives any of them away."""
 
 
 def leaks(data: bytes) -> bool:
