@@ -1,7 +1,7 @@
 """Shared pieces of the bench scripts: processes, a raw JSON-RPC stdio client, statistics, results.
 
 Every figure is measured against its baseline in the same run, so ratios hold on a noisy machine.
-The demo Sentry runs as an HTTP server in its own process (``python -m sentry_agent_mcp.demo_sentry``)
+The demo Sentry runs as an HTTP server in its own process (``python -m sentry_demo``)
 and every server under test talks to it over real HTTP: ours (direct backend), the SDK floor and the
 official ``@sentry/mcp-server`` (Node, installed by ``npm`` into ``bench/.cache/official``).
 """
@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sentry_agent_mcp.demo_sentry import DEMO_TOKEN
-from sentry_agent_mcp.demo_sentry.server import free_port, stop_process, wait_for_port
+from sentry_demo import DEMO_TOKEN
+from sentry_demo.server import free_port, stop_process, wait_for_port
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -94,9 +94,9 @@ class DemoSentry:
 
 @contextmanager
 def demo_sentry() -> Iterator[DemoSentry]:
-    """``python -m sentry_agent_mcp.demo_sentry`` on a free port, with rate limits out of the way."""
+    """``python -m sentry_demo`` on a free port, with rate limits out of the way."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "sentry_agent_mcp.demo_sentry", "--port", "0", "--rate-limit", "10000000"],
+        [sys.executable, "-m", "sentry_demo", "--port", "0", "--rate-limit", "10000000"],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
     )

@@ -26,8 +26,8 @@ from mcp import Client
 from mcp.types import TextContent
 
 from sentry_agent_mcp.config import Settings
-from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer
 from sentry_agent_mcp.mcp_server import SentryMCPServer
+from sentry_demo import DEMO_TOKEN, DemoSentryServer
 
 _SERIAL = itertools.count(1)
 """Notes get distinct texts: Sentry (and the demo) refuse the same comment twice."""

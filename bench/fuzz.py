@@ -42,9 +42,9 @@ from mcp.types import CallToolResult, TextContent, Tool
 
 from sentry_agent_mcp.catalog import CATALOG, Pair
 from sentry_agent_mcp.config import Settings
-from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer, dataset
 from sentry_agent_mcp.mcp_server import SentryMCPServer
 from sentry_agent_mcp.mcp_tools import ToolSurface
+from sentry_demo import DEMO_TOKEN, DemoSentryServer, dataset
 
 CANARY = "sntryu_canary0123456789abcdef0123456789abcdef0123456789abcdef0123"
 ERROR_TYPES = {

@@ -31,7 +31,7 @@ from common import (
     text_of,
     write_result,
 )
-from sentry_agent_mcp.demo_sentry import DEMO_TOKEN
+from sentry_demo import DEMO_TOKEN
 
 CASES: dict[str, tuple[str, dict[str, Any], str, dict[str, str]]] = {
     "issues_get": (

@@ -24,7 +24,7 @@ import httpx
 from common import ROOT, StdioServer, clean_env, http_server_process
 from faults import CANARY as SENTRY_TOKEN  # the token of the fault matrix and the tests
 from hostile_upstream import Reply, Seen
-from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer
+from sentry_demo import DEMO_TOKEN, DemoSentryServer
 
 sys.path.insert(0, str(ROOT / "tests"))  # for the fake Airbyte API the hosted-backend tests use
 from fake_airbyte import CLIENT_SECRET as CLIENT_SECRET

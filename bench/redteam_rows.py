@@ -54,8 +54,8 @@ from redteam_lab import (
     yes,
 )
 from sentry_agent_mcp import SentryAuthConfig
-from sentry_agent_mcp.demo_sentry import DemoSentryServer
 from sentry_agent_mcp.redaction import MASK
+from sentry_demo import DemoSentryServer
 
 # -- 1, 2: credentials echoed by the upstream ------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Soak: the server over streamable HTTP, many concurrent clients, a Sentry that fails ~10% of the time.
 
-Starts ``python -m sentry_agent_mcp.demo_sentry --fault-rate 0.1`` (429s with and without Retry-After,
+Starts ``python -m sentry_demo --fault-rate 0.1`` (429s with and without Retry-After,
 500, 502 HTML, 503, slow answers, dropped connections, truncated JSON) and ``sentry-agent-mcp serve
 --transport streamable-http`` (bearer token on) as subprocesses, then runs concurrent ``mcp.Client``
 sessions that each make a share of the calls. Every call asks for one specific object (an issue by
@@ -37,8 +37,8 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.types import CallToolResult
 
-from sentry_agent_mcp.demo_sentry import dataset
-from sentry_agent_mcp.demo_sentry.server import free_port, wait_for_port
+from sentry_demo import dataset
+from sentry_demo.server import free_port, wait_for_port
 
 CANARY = "sntryu_canary0123456789abcdef0123456789abcdef0123456789abcdef0123"
 HTTP_TOKEN = "soak-http-token-0f1e2d3c4b5a69788796a5b4c3d2e1f0"
@@ -100,7 +100,7 @@ def demo_sentry(fault_rate: float, seed: int, log: Path) -> Iterator[str]:
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
-                *(PYTHON, "-m", "sentry_agent_mcp.demo_sentry", "--port", "0", "--token", CANARY),
+                *(PYTHON, "-m", "sentry_demo", "--port", "0", "--token", CANARY),
                 *("--rate-limit", "100000", "--fault-rate", str(fault_rate), "--fault-seed", str(seed)),
             ],
             stdout=out,

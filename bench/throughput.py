@@ -38,8 +38,8 @@ from common import (
     stop,
     write_result,
 )
-from sentry_agent_mcp.demo_sentry import DEMO_TOKEN
-from sentry_agent_mcp.demo_sentry.server import free_port, wait_for_port
+from sentry_demo import DEMO_TOKEN
+from sentry_demo.server import free_port, wait_for_port
 
 ISSUE = {"organization_slug": "acme", "issue_id": "WEB-1"}
 ACCEPT = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}

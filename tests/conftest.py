@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryApp, DemoSentryServer, create_app
+from sentry_demo import DEMO_TOKEN, DemoSentryApp, DemoSentryServer, create_app
 
 DEMO_BASE_URL = "http://demo.sentry.local"
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ import httpx
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from sentry_agent_mcp.demo_sentry.server import free_port, stop_process, wait_for_port
+from sentry_demo.server import free_port, stop_process, wait_for_port
 
 from conftest import PYTHON
 

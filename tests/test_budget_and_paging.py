@@ -14,10 +14,10 @@ from mcp import Client
 
 from sentry_agent_mcp.backends import create_backend
 from sentry_agent_mcp.config import Settings
-from sentry_agent_mcp.demo_sentry import DemoSentryServer
 from sentry_agent_mcp.errors import InvalidParamsError
 from sentry_agent_mcp.executor import Executor
 from sentry_agent_mcp.mcp_server import SentryMCPServer
+from sentry_demo import DemoSentryServer
 
 from conftest import CANARY_TOKEN
 from fake_airbyte import FakeAirbyte

@@ -17,7 +17,7 @@ import pytest
 from mcp import Client
 from mcp.types import TextContent
 
-from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer
+from sentry_demo import DEMO_TOKEN, DemoSentryServer
 
 from conftest import CANARY_TOKEN, PYTHON, ROOT, SERVER_OUTPUT, server_env
 from e2e import http_server

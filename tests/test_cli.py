@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from sentry_agent_mcp.demo_sentry import DemoSentryServer
+from sentry_demo import DemoSentryServer
 
 from conftest import CANARY_TOKEN, PYTHON, ROOT, server_env
 

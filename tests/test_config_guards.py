@@ -31,9 +31,9 @@ from pydantic import SecretStr
 
 from sentry_agent_mcp.backends import AirbyteAPI, DirectBackend, HostedBackend, create_backend
 from sentry_agent_mcp.config import Settings, sentry_base_url
-from sentry_agent_mcp.demo_sentry import DemoSentryServer
 from sentry_agent_mcp.errors import ConfigurationError, TLSVerificationError, UpstreamProtocolError
 from sentry_agent_mcp.mcp_server import SentryMCPServer
+from sentry_demo import DemoSentryServer
 from test_transport import answer, scripted_server
 
 from conftest import CANARY_TOKEN, PYTHON, ROOT

@@ -14,9 +14,9 @@ from mcp.types import TextContent
 
 from sentry_agent_mcp.catalog import CATALOG, Served
 from sentry_agent_mcp.config import Settings
-from sentry_agent_mcp.demo_sentry import DemoSentryServer
-from sentry_agent_mcp.demo_sentry.http import RecordedRequest
 from sentry_agent_mcp.mcp_server import SentryMCPServer
+from sentry_demo import DemoSentryServer
+from sentry_demo.http import RecordedRequest
 
 from conftest import CANARY_TOKEN
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from jsonschema import Draft4Validator
 
-from sentry_agent_mcp.demo_sentry import dataset
+from sentry_demo import dataset
 
 from data import extract_openapi
 

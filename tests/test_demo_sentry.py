@@ -11,7 +11,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryApp, DemoSentryServer, create_app, dataset
+from sentry_demo import DEMO_TOKEN, DemoSentryApp, DemoSentryServer, create_app, dataset
 
 BASE = "http://demo.sentry.local"
 AUTH = {"Authorization": f"Bearer {DEMO_TOKEN}"}

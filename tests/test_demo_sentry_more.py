@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer, create_app, dataset
+from sentry_demo import DEMO_TOKEN, DemoSentryServer, create_app, dataset
 
 BASE = "http://demo.sentry.local"
 AUTH = {"Authorization": f"Bearer {DEMO_TOKEN}"}

@@ -10,7 +10,7 @@ import pytest
 from mcp import Client
 from mcp.client.sse import sse_client
 
-from sentry_agent_mcp.demo_sentry import DemoSentryServer
+from sentry_demo import DemoSentryServer
 
 from conftest import server_env
 from e2e import http_server

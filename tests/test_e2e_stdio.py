@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from mcp import Client, StdioServerParameters
 
-from sentry_agent_mcp.demo_sentry import DemoSentryServer
+from sentry_demo import DemoSentryServer
 
 from conftest import CANARY_TOKEN, PYTHON, server_env
 

@@ -23,8 +23,8 @@ from sentry_agent_mcp.backends import DirectBackend
 from sentry_agent_mcp.backends.ratelimit import HostLimiter, RateLimits, retry_after_seconds
 from sentry_agent_mcp.backends.retry import Deadline, RetryPolicy
 from sentry_agent_mcp.config import Settings
-from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer
 from sentry_agent_mcp.mcp_server import SentryMCPServer
+from sentry_demo import DEMO_TOKEN, DemoSentryServer
 
 from conftest import server_env
 from e2e import free_port, http_server

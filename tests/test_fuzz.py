@@ -10,7 +10,7 @@ import itertools
 
 from fuzz import CANARY, PATH_TRICKS, Stats, fuzzer, run
 from sentry_agent_mcp.catalog import CATALOG
-from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer
+from sentry_demo import DEMO_TOKEN, DemoSentryServer
 
 CALLS = 400
 

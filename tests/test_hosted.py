@@ -11,9 +11,9 @@ from mcp import Client, StdioServerParameters
 from mcp.types import TextContent
 
 from sentry_agent_mcp import AirbyteAuthConfig, SentryConnector, Settings
-from sentry_agent_mcp.demo_sentry import DemoSentryServer
 from sentry_agent_mcp.errors import ConfigurationError, InvalidParamsError, RateLimitedError, UpstreamError
 from sentry_agent_mcp.mcp_server import SentryMCPServer
+from sentry_demo import DemoSentryServer
 
 from conftest import CANARY_TOKEN, PYTHON, SEED_TOOLS
 from fake_airbyte import CLIENT_SECRET, CONNECTOR_ID, FakeAirbyte

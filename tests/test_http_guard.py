@@ -26,11 +26,11 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 
 from common import half_requests, http_server_process, still_open
 from sentry_agent_mcp.config import Settings
-from sentry_agent_mcp.demo_sentry import DemoSentryServer
-from sentry_agent_mcp.demo_sentry.server import free_port
 from sentry_agent_mcp.errors import ConfigurationError
 from sentry_agent_mcp.http_app import MIN_TOKEN_LENGTH, check_bind
 from sentry_agent_mcp.mcp_server import SentryMCPServer
+from sentry_demo import DemoSentryServer
+from sentry_demo.server import free_port
 
 from conftest import PYTHON, ROOT, server_env
 from e2e import assert_serves_an_issue, post_mcp

@@ -17,9 +17,9 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
 from sentry_agent_mcp.config import Settings
-from sentry_agent_mcp.demo_sentry import DemoSentryServer
 from sentry_agent_mcp.http_app import transport_security
 from sentry_agent_mcp.redaction import SecretRedactionFilter, SecretSet
+from sentry_demo import DemoSentryServer
 
 from conftest import CANARY_TOKEN, PYTHON, ROOT, server_env
 from e2e import assert_serves_an_issue, http_server, post_mcp

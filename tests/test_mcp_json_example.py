@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from mcp import Client, StdioServerParameters
 
-from sentry_agent_mcp.demo_sentry import DemoSentryServer
+from sentry_demo import DemoSentryServer
 
 from conftest import PYTHON, ROOT
 

@@ -15,8 +15,8 @@ from pydantic_ai.messages import ModelMessage, ModelResponse, RetryPromptPart, T
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from sentry_agent_mcp import Settings
-from sentry_agent_mcp.demo_sentry import DemoSentryServer
 from sentry_agent_mcp.tool_utils import OutputTooLargeError, describe_catalog, tool_utils
+from sentry_demo import DemoSentryServer
 
 from conftest import CANARY_TOKEN
 from fake_airbyte import CLIENT_ID, CLIENT_SECRET, CUSTOMER, FakeAirbyte

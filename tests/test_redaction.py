@@ -17,9 +17,9 @@ from mcp.types import TextContent
 from pydantic import SecretStr, ValidationError
 
 from sentry_agent_mcp import AirbyteAuthConfig, SentryAgentError, SentryAuthConfig, SentryConnector
-from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer
 from sentry_agent_mcp.mcp_server import success_result
 from sentry_agent_mcp.redaction import MASK, SecretSet, register
+from sentry_demo import DEMO_TOKEN, DemoSentryServer
 from test_canary import leaks
 
 from conftest import CANARY_TOKEN, PYTHON, ROOT, server_env

@@ -20,8 +20,8 @@ from sentry_agent_mcp.backends import DirectBackend
 from sentry_agent_mcp.backends.regions import RegionRefusedError, RegionRouter
 from sentry_agent_mcp.backends.transport import AiohttpTransport
 from sentry_agent_mcp.config import Settings
-from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer
 from sentry_agent_mcp.executor import Executor
+from sentry_demo import DEMO_TOKEN, DemoSentryServer
 
 from conftest import CANARY_TOKEN
 

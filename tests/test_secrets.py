@@ -8,7 +8,7 @@ import pytest
 from mcp import Client
 from mcp.types import TextContent
 
-from sentry_agent_mcp.demo_sentry import DemoSentryServer
+from sentry_demo import DemoSentryServer
 
 from conftest import CANARY_TOKEN, server_env
 from e2e import http_server, stdio_server

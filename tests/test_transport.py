@@ -26,8 +26,8 @@ from sentry_agent_mcp.backends import create_backend
 from sentry_agent_mcp.backends.retry import never_sent
 from sentry_agent_mcp.backends.transport import AiohttpTransport, default_ssl_context, httpx_error
 from sentry_agent_mcp.config import Settings
-from sentry_agent_mcp.demo_sentry import DEMO_TOKEN, DemoSentryServer
 from sentry_agent_mcp.executor import Executor
+from sentry_demo import DEMO_TOKEN, DemoSentryServer
 
 from conftest import fresh_python
 from e2e import free_port

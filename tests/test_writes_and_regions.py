@@ -9,8 +9,8 @@ from mcp import Client, MCPError
 from mcp.types import TextContent
 
 from sentry_agent_mcp.config import Settings
-from sentry_agent_mcp.demo_sentry import DemoSentryServer
 from sentry_agent_mcp.mcp_server import SentryMCPServer
+from sentry_demo import DemoSentryServer
 
 from conftest import CANARY_TOKEN
 

@@ -12,7 +12,7 @@ DEMO_BASE_URL = "http://demo.sentry.local"
 
 def demo_backend(timeout: float = 30.0) -> DirectBackend:
     """A backend over a fresh demo Sentry (its own data; writes stay in this process)."""
-    from ..demo_sentry import DEMO_TOKEN, create_app
+    from sentry_demo import DEMO_TOKEN, create_app
 
     app = create_app(base_url=DEMO_BASE_URL)
     return DirectBackend(

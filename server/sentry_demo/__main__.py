@@ -1,4 +1,4 @@
-"""`python -m sentry_agent_mcp.demo_sentry --host 127.0.0.1 --port 8765`: run the demo Sentry in the
+"""`python -m sentry_demo --host 127.0.0.1 --port 8765`: run the demo Sentry in the
 foreground, e.g. to point `sentry-cli`, curl or a direct-backend server at it."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m sentry_agent_mcp.demo_sentry",
+        prog="python -m sentry_demo",
         description="Serve the embedded demo Sentry web API (/api/0/) over deterministic demo data.",
         epilog=f"Authenticate with: Authorization: Bearer {DEMO_TOKEN}",
     )
