@@ -25,23 +25,24 @@ Use it in-process or over real HTTP::
 Each `RecordedRequest` has `method`, `path` (raw, still percent-encoded), `query` (decoded pairs),
 `headers` (lower-case names), `body` (bytes; `.json` parses it) and `status` (what the demo answered).
 
-Data (see `data.py` and the modules named below): organization `acme` (id 1), projects `web` (4501),
-`api` (4502), `worker` (4503), `ios` (4504), teams `frontend` (11) / `backend` (12) / `mobile` (13),
-members 1101-1106 (users 101-106, Alice Chen 101 owns the token) plus pending invite 1107,
-environments production, staging, development (and hidden `load-test`), 190 issues (130 in `web`) with
-short ids such as `WEB-1A`, events with stack traces, breadcrumbs and tags, notes (`notes.py`: exactly
-`numComments` per issue, ids from 5100001), releases such as `frontend@1.2.3+build/45 beta` and
-`api@3.1.0` with deploys and commits, release health for `web` and `ios` (`frontend@2.4.0` is the bad
-release, `release_health.py`), outcomes (`outcomes.py`), cron monitors (`monitors.py`, `sync-inventory`
-failing), legacy alert rules 7201-7203 and issue rules 8301-8306 (`alerts.py`), detectors and
-workflows (`detectors.py`), 45 replays of `web` (`replay_data.py`), user feedback, client keys.
+Data (the tables in `data/*.json`, generated from by `dataset.py` and the modules named below):
+organization `acme` (id 1), projects `web` (4501), `api` (4502), `worker` (4503), `ios` (4504), teams
+`frontend` (11) / `backend` (12) / `mobile` (13), members 1101-1106 (users 101-106, Alice Chen 101 owns
+the token) plus pending invite 1107, environments production, staging, development (and hidden
+`load-test`), 190 issues (130 in `web`) with short ids such as `WEB-1A`, events with stack traces,
+breadcrumbs and tags, notes (`notes.py`: exactly `numComments` per issue, ids from 5100001), releases
+such as `frontend@1.2.3+build/45 beta` and `api@3.1.0` with deploys and commits, release health for
+`web` and `ios` (`frontend@2.4.0` is the bad release, `release_health.py`), outcomes (`outcomes.py`),
+cron monitors (`monitor_records.py`, `sync-inventory` failing), legacy alert rules 7201-7203 and issue
+rules 8301-8306 (`alert_records.py`), detectors and workflows (`detector_records.py`), 45 replays of
+`web` (`replay_data.py`), user feedback, client keys.
 The old project slug `frontend-app` answers 302 `resource-moved` pointing at `web`.
 
 Routes: see `routes.py` (every path, handler and accepted scopes).
 """
 
 from .app import DEMO_TOKEN, DemoSentryApp, create_app
-from .data import REFERENCE_TIME, dataset
+from .dataset import REFERENCE_TIME, dataset
 from .faults import Fault
 from .http import RecordedRequest
 from .server import DemoSentryServer

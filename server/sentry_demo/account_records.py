@@ -5,18 +5,19 @@ organization members (with one pending invite), a team's detail view, and enviro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .data import ENVIRONMENTS, TEAM_ADMINS, TOKEN_OWNER_ID
+from .dataset import ENVIRONMENTS, TEAM_ADMINS, TOKEN_OWNER_ID
 from .models import Member, Team, iso
 from .records import LETTER_AVATAR, org_summary, project_legacy, team_record, user_record
+from .tables import load, records
 
 if TYPE_CHECKING:
     from .store import Store
 
 JSON = dict[str, Any]
-ORG_ROLES = {"101": "owner", "102": "manager", "103": "member", "104": "member", "105": "admin", "106": "member"}
+ORG_ROLES: dict[str, str] = load("organization")["org_roles"]
 ROLE_NAMES = {"owner": "Owner", "manager": "Manager", "admin": "Admin", "member": "Member", "billing": "Billing"}
 MEMBER_FLAGS = {
     "idp:provisioned": False,
@@ -40,9 +41,7 @@ class Invite:
     date_created: datetime
 
 
-INVITES = (
-    Invite("1107", "gina.romano@acme.example", "member", ("backend",), "101", datetime(2026, 2, 27, 16, 5, tzinfo=UTC)),
-)
+INVITES = records(Invite, load("organization")["invites"])
 
 
 def member_id(member: Member) -> str:

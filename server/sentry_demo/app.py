@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, quote
 
 from starlette.types import Receive, Scope, Send
 
-from .data import dataset, demo_token
+from .dataset import dataset, demo_token
 from .faults import Fault
 from .http import INVALID_TOKEN, NO_CREDENTIALS, NO_PERMISSION, ApiError, ApiRequest, ApiResponse, RecordedRequest
 from .records import ALL_SCOPES

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .data import REFERENCE_TIME
+from .dataset import REFERENCE_TIME
 from .discover_rows import DATASETS, DURATIONS, Row, column_type, rows
 from .handlers import get_org
 from .http import ApiError, ApiRequest, ApiResponse

@@ -12,60 +12,19 @@ from typing import Any
 
 from . import archetypes, population
 from .models import Event, Issue, iso, stable_hash
+from .tables import frozen, load
 
 JSON = dict[str, Any]
 
-HOSTS = {"web": "https://app.acme.example", "api": "https://api.acme.example"}
-LIBRARY_FRAMES: dict[str, tuple[tuple[str, str, str], ...]] = {  # (filename, module, function)
-    "web": (
-        (
-            "./node_modules/react-dom/cjs/react-dom.production.min.js",
-            "node_modules/react-dom/cjs/react-dom.production.min",
-            "commitHookEffectListMount",
-        ),
-        (
-            "./node_modules/react/cjs/react.production.min.js",
-            "node_modules/react/cjs/react.production.min",
-            "renderWithHooks",
-        ),
-    ),
-    "api": (
-        ("django/core/handlers/exception.py", "django.core.handlers.exception", "inner"),
-        ("django/core/handlers/base.py", "django.core.handlers.base", "_get_response"),
-        ("rest_framework/views.py", "rest_framework.views", "dispatch"),
-    ),
-    "worker": (
-        ("celery/app/trace.py", "celery.app.trace", "trace_task"),
-        ("celery/app/task.py", "celery.app.task", "__call__"),
-    ),
-    "ios": (("UIKitCore", "UIKitCore", "UIApplicationMain"), ("SwiftUI", "SwiftUI", "ViewGraph.updateOutputs()")),
+_TABLES = load("event_code")
+HOSTS: dict[str, str] = _TABLES["hosts"]
+LIBRARY_FRAMES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    slug: tuple((f["filename"], f["module"], f["function"]) for f in frames)
+    for slug, frames in _TABLES["library_frames"].items()
 }
-FILLER = {
-    "web": (
-        "  const [state, setState] = useState(initialState);",
-        "  const { data } = useQuery(key, fetcher);",
-        "  useEffect(() => track('view'), []);",
-        "  if (!data) return <Spinner />;",
-    ),
-    "api": (
-        "        serializer = self.get_serializer(data=request.data)",
-        "        user = request.user",
-        '        logger.info("processing %s", pk)',
-        "        queryset = self.filter_queryset(qs)",
-    ),
-    "worker": (
-        '        logger.info("task started", extra={"id": task_id})',
-        "        batch = list(chunk)",
-        "        client = get_client()",
-        "        now = timezone.now()",
-    ),
-    "ios": (
-        "        let viewModel = ViewModel(store: store)",
-        "        guard isViewLoaded else { return }",
-        '        logger.debug("render")',
-        "        let formatter = NumberFormatter()",
-    ),
-}
+"""Per platform, the library frames under the in-app ones: (filename, module, function)."""
+FILLER: dict[str, tuple[str, ...]] = {slug: frozen(lines) for slug, lines in _TABLES["filler"].items()}
+"""Per platform, ordinary lines of code around the failing one (context lines)."""
 
 
 def _context_lines(rng: random.Random, slug: str, line_no: int, header: str, code: str) -> list[list[Any]]:

@@ -11,7 +11,7 @@ import random
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from .data import REFERENCE_TIME
+from .dataset import REFERENCE_TIME
 from .models import Issue, iso
 from .records import user_record
 from .release_records import release_ref

@@ -10,37 +10,16 @@ import functools
 import random
 from typing import Any
 
-from .data import REFERENCE_TIME, dataset
+from .dataset import REFERENCE_TIME, dataset
 from .models import iso
 from .records import user_record
+from .tables import frozen, load
 
 NOTE_ID_START = 5_100_000
 """Seeded note ids count up from here (in issue order); notes posted later get ids above 5_110_000."""
 
-TEXTS: dict[str, tuple[str, ...]] = {
-    "error": (
-        "Started right after {release} went out. Looking into it.",
-        "Reproduced locally: it only happens when the cart is empty. Fix incoming.",
-        "Support has three tickets about this one; bumping priority.",
-        "Fix in review: https://github.com/acme/{project}/pull/{number}",
-        "Not ours: the stack is in a third-party script blocked by an ad blocker.",
-        "Same root cause as {short_id}; leaving this open until the fix ships.",
-        "Linked to ACME-{number} in Jira.",
-    ),
-    "performance": (
-        "The N+1 comes from the serializer; adding select_related.",
-        "Only slow for accounts with more than 500 orders.",
-        "Index added in staging, p95 went from 1.8s to 240ms.",
-    ),
-    "feedback": (
-        "Replied to the customer, refund issued.",
-        "Could not reproduce on Safari 18.2; asked for a screen recording.",
-    ),
-    "csp": (
-        "The marketing team added this script without updating the CSP; allowlisting it.",
-        "Browser extension noise, safe to archive.",
-    ),
-}
+TEXTS: dict[str, tuple[str, ...]] = {kind: frozen(texts) for kind, texts in load("notes")["texts"].items()}
+"""Per issue kind, the note templates (`data/notes.json`) over release, project, number and short id."""
 
 
 @functools.cache

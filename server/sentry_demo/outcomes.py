@@ -16,12 +16,13 @@ from datetime import timedelta
 from itertools import accumulate
 from typing import Any
 
-from .data import REFERENCE_TIME, dataset
+from .dataset import REFERENCE_TIME, dataset
 from .handlers import get_org, ok
 from .http import ApiError, ApiRequest, ApiResponse
 from .models import iso
 from .params import Buckets, buckets, project_slugs
 from .store import Store
+from .tables import load
 
 HOURS = 30 * 24
 START = REFERENCE_TIME - timedelta(hours=HOURS)
@@ -30,22 +31,15 @@ FIELDS = ("sum(quantity)", "sum(times_seen)")
 GROUP_BY = ("outcome", "category", "reason", "project")
 CATEGORIES = ("error", "transaction", "span", "attachment", "replay", "profile", "monitor")
 OUTCOMES = ("accepted", "filtered", "rate_limited", "invalid", "abuse", "client_discard", "cardinality_limited")
-TRAFFIC = {  # category -> project -> accepted items per hour at the daily peak
-    "transaction": {"web": 900, "api": 1400, "worker": 320, "ios": 260},
-    "span": {"web": 9000, "api": 16000, "worker": 2400, "ios": 1900},
-    "attachment": {"web": 4, "ios": 38},
-    "replay": {"web": 55},
-    "profile": {"api": 22, "ios": 30},
-    "monitor": {"worker": 6, "api": 1},
-}
+_TABLES = load("outcomes")
+TRAFFIC: dict[str, dict[str, int]] = _TABLES["traffic"]
+"""Category -> project -> accepted items per hour at the daily peak (errors come from the issues)."""
 ATTACHMENT_BYTES = 180_000
-DROPS = {  # category -> (outcome, reason, share of accepted)
-    "error": (("filtered", "browser-extensions", 0.03), ("invalid", "too_large", 0.002)),
-    "transaction": (("client_discard", "sample_rate", 0.4), ("filtered", "health-check", 0.05)),
-    "span": (("client_discard", "sample_rate", 0.4),),
-    "replay": (("client_discard", "ratelimit_backoff", 0.01),),
-    "attachment": (("invalid", "too_large", 0.01),),
+DROPS: dict[str, tuple[tuple[str, str, float], ...]] = {
+    category: tuple((d["outcome"], d["reason"], d["share"]) for d in drops)
+    for category, drops in _TABLES["drops"].items()
 }
+"""Category -> (outcome, reason, share of accepted)."""
 Key = tuple[str, str, str, str]
 """(project slug, category, outcome, reason)."""
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from .data import REFERENCE_TIME
+from .dataset import REFERENCE_TIME
 from .http import NO_PERMISSION, ApiError, ApiRequest
 from .models import iso
 

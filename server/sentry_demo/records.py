@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from .data import REFERENCE_TIME, SESSION_PROJECTS, TEAM_ADMINS
+from .dataset import REFERENCE_TIME, SESSION_PROJECTS, TEAM_ADMINS
 from .models import Member, Project, Team, iso, stable_hash
 
 if TYPE_CHECKING:

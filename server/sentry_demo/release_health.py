@@ -15,7 +15,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from .data import REFERENCE_TIME, SESSION_PROJECTS, dataset
+from .dataset import REFERENCE_TIME, SESSION_PROJECTS, dataset
 from .handlers import get_org
 from .http import ApiError, ApiRequest, ApiResponse
 from .models import Release, iso
@@ -23,21 +23,26 @@ from .pagination import link_header, paginate, parse_cursor, parse_per_page
 from .params import Buckets, buckets, environments, project_slugs
 from .search import parse
 from .store import Store
+from .tables import load
 
 HOURS = 30 * 24
 START = REFERENCE_TIME - timedelta(hours=HOURS)
-BAD_RELEASE = "frontend@2.4.0"
-PEAK_SESSIONS = {"web": 1800, "ios": 420}
-ENV_SHARE = {"production": 1.0, "staging": 0.05, "development": 0.01}
+_TABLES = load("releases")
+BAD_RELEASE: str = _TABLES["bad_release"]
+PEAK_SESSIONS: dict[str, int] = _TABLES["peak_sessions"]
+ENV_SHARE: dict[str, float] = _TABLES["environment_share"]
 RAMP = timedelta(hours=12)
 USERS_PER_SESSION = 0.42
 STATUSES = ("healthy", "errored", "crashed", "abnormal")
-HEALTH = {  # release -> (crashed, errored, abnormal) shares of its sessions
-    BAD_RELEASE: (0.031, 0.064, 0.004),
-    "frontend@1.2.3+build/45 beta": (0.011, 0.05, 0.002),
-    "com.acme.ios@4.2.0+120": (0.008, 0.03, 0.003),
-}
-DEFAULT_HEALTH = (0.0035, 0.028, 0.001)
+
+
+def _shares(row: dict[str, float]) -> tuple[float, float, float]:
+    return row["crashed"], row["errored"], row["abnormal"]
+
+
+HEALTH = {version: _shares(row) for version, row in _TABLES["health"].items()}
+"""Release -> (crashed, errored, abnormal) shares of its sessions (`data/releases.json`)."""
+DEFAULT_HEALTH = _shares(_TABLES["default_health"])
 FIELDS = ("sum(session)", "count_unique(user)", "crash_free_rate(session)", "crash_free_rate(user)")
 RATE_FIELDS = ("crash_free_rate(session)", "crash_free_rate(user)", "crash_rate(session)", "crash_rate(user)")
 GROUP_BY = ("project", "release", "environment", "session.status")

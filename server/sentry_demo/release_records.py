@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from .data import SESSION_PROJECTS
+from .dataset import SESSION_PROJECTS
 from .models import Commit, Deploy, Release, iso
 from .records import user_record
 

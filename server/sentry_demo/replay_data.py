@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from . import archetypes, population
-from .data import REFERENCE_TIME, dataset
+from .dataset import REFERENCE_TIME, dataset
 from .models import EndUser, Event, stable_hash
 
 REPLAY_PROJECT = "web"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .data import dataset
+from .dataset import dataset
 from .handlers import get_org, ok
 from .http import ApiError, ApiRequest, ApiResponse, not_found
 from .models import iso

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .data import REFERENCE_TIME
+from .dataset import REFERENCE_TIME
 from .event_records import event_tags
 from .issue_records import issue_category, issue_type
 from .models import Issue

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .data import TOKEN_OWNER_ID
+from .dataset import TOKEN_OWNER_ID
 from .models import (
     Dataset,
     Event,

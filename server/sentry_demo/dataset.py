@@ -1,5 +1,6 @@
 """The demo Sentry's deterministic data set: organization `acme`, its teams, members, projects,
-releases (with commits and deploys), issues and events.
+releases (with commits and deploys), issues and events. The fixed parts come from the data files
+(`data/organization.json`, `projects.json`, `releases.json`); the rest is generated from them.
 
 Everything derives from a fixed seed and a fixed reference time (never `now()`), so every run and
 every test sees the same ids, short ids, titles and timestamps. `dataset()` builds it lazily, once
@@ -28,74 +29,31 @@ from .models import (
     Release,
     Team,
 )
+from .tables import frozen, load, record, records
 
 REFERENCE_TIME = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 """The demo's "now": issue and event times spread over the 30 days before it."""
 
 SEED = 20260302
-SESSION_PROJECTS = ("web", "ios")
-"""Projects that send release-health sessions (their releases have health data)."""
-ISSUE_COUNTS = {"web": 130, "api": 30, "worker": 18, "ios": 12}
 
-
-ORG = Organization("1", "acme", "Acme Corp", datetime(2021, 3, 14, 9, 26, 53, 589000, tzinfo=UTC))
-TEAMS = (
-    Team("11", "frontend", "Frontend", datetime(2021, 3, 14, 9, 40, tzinfo=UTC)),
-    Team("12", "backend", "Backend", datetime(2021, 3, 14, 9, 41, tzinfo=UTC)),
-    Team("13", "mobile", "Mobile", datetime(2022, 6, 1, 15, 2, tzinfo=UTC)),
-)
-MEMBERS = (
-    Member(
-        "101",
-        "Alice Chen",
-        "alice",
-        "alice@acme.example",
-        datetime(2021, 3, 14, 9, 26, tzinfo=UTC),
-        ("frontend", "backend"),
-    ),
-    Member("102", "Bob Okafor", "bob", "bob@acme.example", datetime(2021, 5, 3, 8, 0, tzinfo=UTC), ("backend",)),
-    Member("103", "Carmen Diaz", "carmen", "carmen@acme.example", datetime(2021, 9, 20, 10, tzinfo=UTC), ("frontend",)),
-    Member("104", "Dmitri Volkov", "dmitri", "dmitri@acme.example", datetime(2022, 6, 1, 15, tzinfo=UTC), ("mobile",)),
-    Member(
-        "105", "Erin Walsh", "erin", "erin@acme.example", datetime(2023, 1, 9, 12, tzinfo=UTC), ("backend", "mobile")
-    ),
-    Member("106", "Farah Haddad", "farah", "farah@acme.example", datetime(2024, 2, 12, 9, tzinfo=UTC), ("frontend",)),
-)
-TOKEN_OWNER_ID = "101"
-TEAM_ADMINS = {("101", "frontend"), ("102", "backend"), ("104", "mobile")}
+_ORG, _PROJECTS, _RELEASES = load("organization"), load("projects"), load("releases")
+ORG = record(Organization, _ORG["organization"])
+TEAMS = records(Team, _ORG["teams"])
+MEMBERS = records(Member, _ORG["members"])
+TOKEN_OWNER_ID: str = _ORG["token_owner_id"]
+TEAM_ADMINS = {(row["user_id"], row["team_slug"]) for row in _ORG["team_admins"]}
 """(user id, team slug) pairs with the team `admin` role; other members are `contributor`s."""
-ENVIRONMENTS: tuple[tuple[str, str, bool], ...] = (
-    ("1", "production", False),
-    ("2", "staging", False),
-    ("3", "development", False),
-    ("4", "load-test", True),
-)
+ENVIRONMENTS: tuple[tuple[str, str, bool], ...] = tuple((e["id"], e["name"], e["hidden"]) for e in _ORG["environments"])
 """(id, name, hidden): the organization's environments; `load-test` is hidden."""
-PROJECTS = (
-    Project("4501", "web", "Web", "javascript-react", "frontend", datetime(2021, 3, 14, 10, tzinfo=UTC), "#3f70bf"),
-    Project("4502", "api", "API", "python-django", "backend", datetime(2021, 3, 14, 10, 5, tzinfo=UTC), "#bf6e3f"),
-    Project("4503", "worker", "Worker", "python", "backend", datetime(2021, 8, 2, 14, tzinfo=UTC), "#57be8c"),
-    Project("4504", "ios", "iOS", "apple-ios", "mobile", datetime(2022, 6, 1, 15, 30, tzinfo=UTC), "#8f3fbf"),
+PROJECTS = records(Project, _PROJECTS["projects"])
+ISSUE_COUNTS: dict[str, dict[str, int]] = _PROJECTS["issue_counts"]
+"""Per project: issues in all, and how many are csp, feedback and performance issues (the rest are errors)."""
+SESSION_PROJECTS: tuple[str, ...] = frozen(_PROJECTS["session_projects"])
+"""Projects that send release-health sessions (their releases have health data)."""
+RENAMED_PROJECTS: dict[str, str] = _PROJECTS["renamed_projects"]
+RELEASE_PLAN: tuple[tuple[str, str, float, tuple[str, ...]], ...] = tuple(
+    (r["project_slug"], r["version"], r["days_ago"], frozen(r["environments"])) for r in _RELEASES["release_plan"]
 )
-RELEASE_PLAN: tuple[tuple[str, str, float, tuple[str, ...]], ...] = (
-    ("web", "frontend@1.2.3+build/45 beta", 40, ("staging",)),
-    ("web", "frontend@2.3.0", 24, ("staging", "production")),
-    ("web", "frontend@2.3.1", 15, ("staging", "production")),
-    ("web", "frontend@2.4.0", 5, ("staging", "production")),
-    ("api", "api@3.0.0", 35, ("staging", "production")),
-    ("api", "api@3.0.2", 18, ("production",)),
-    ("api", "api@3.1.0", 4, ("staging", "production")),
-    ("worker", "worker@1.8.0", 28, ("production",)),
-    ("worker", "worker@1.9.0", 9, ("staging", "production")),
-    ("ios", "com.acme.ios@4.2.0+120", 33, ("production",)),
-    ("ios", "com.acme.ios@4.3.0+131", 11, ("production",)),
-)
-KIND_COUNTS = {  # csp, feedback, performance; the rest are errors
-    "web": (4, 8, 12),
-    "api": (0, 0, 6),
-    "worker": (0, 0, 3),
-    "ios": (0, 2, 2),
-}
 
 
 def _hex(rng: random.Random, bits: int) -> str:
@@ -288,10 +246,9 @@ def dataset() -> Dataset:
     end_users = _end_users(rng)
     drafts: list[dict[str, Any]] = []
     for project in PROJECTS:
-        csp, feedback, perf = KIND_COUNTS[project.slug]
-        total = ISSUE_COUNTS[project.slug]
-        kinds = ["csp"] * csp + ["feedback"] * feedback + ["performance"] * perf
-        kinds += ["error"] * (total - len(kinds))
+        counts = ISSUE_COUNTS[project.slug]
+        kinds = ["csp"] * counts["csp"] + ["feedback"] * counts["feedback"] + ["performance"] * counts["performance"]
+        kinds += ["error"] * (counts["total"] - len(kinds))
         rng.shuffle(kinds)
         for kind in kinds:
             spec = _issue_spec(rng, project.slug, kind)
@@ -356,7 +313,7 @@ def dataset() -> Dataset:
                 event_ids=tuple(event_ids),
             )
         )
-    return Dataset(ORG, TEAMS, MEMBERS, PROJECTS, releases, tuple(issues), events, {"frontend-app": "web"})
+    return Dataset(ORG, TEAMS, MEMBERS, PROJECTS, releases, tuple(issues), events, dict(RENAMED_PROJECTS))
 
 
 def demo_token() -> str:

@@ -1,9 +1,6 @@
-"""Cron monitors and their check-ins: four monitors, one failing (`sync-inventory`: its latest check-ins
-errored, timed out or were missed, and its environment has an open incident), one muted.
-
-Handlers: `/organizations/{org}/monitors/` (list: `project`, `environment`, `owner`, `query`),
-`.../monitors/{id_or_slug}/` and `.../checkins/` (newest first, paginated), plus the project-scoped
-twins under `/projects/{org}/{project}/monitors/`.
+"""Cron monitors and their check-ins: four monitors (`data/monitors.json`), one failing (`sync-inventory`:
+its latest check-ins errored, timed out or were missed, and its environment has an open incident), one muted.
+Their routes are in `monitor_handlers.py`.
 """
 
 from __future__ import annotations
@@ -15,13 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from .data import REFERENCE_TIME
-from .handlers import get_org, get_project, ok, paged
-from .http import ApiRequest, ApiResponse, not_found
+from .dataset import REFERENCE_TIME
 from .models import iso, stable_uuid
-from .params import environments, in_window, project_slugs, time_window
 from .records import project_legacy
 from .store import Store
+from .tables import load, records
 
 JSON = dict[str, Any]
 ENV_STATUS = {"ok": "ok", "error": "error", "missed": "missed_checkin", "timeout": "timeout"}
@@ -91,65 +86,7 @@ class Monitor:
         }
 
 
-MONITORS = (
-    Monitor(
-        "sync-inventory",
-        "Sync inventory levels",
-        "worker",
-        "interval",
-        (15, "minute"),
-        3,
-        10,
-        "user:102",
-        ("production",),
-        datetime(2024, 5, 2, 10, 0, tzinfo=REFERENCE_TIME.tzinfo),
-        48_000,
-        failing=("error", "timeout", "missed", "error", "error"),
-        history=96,
-    ),
-    Monitor(
-        "nightly-invoice-run",
-        "Nightly invoice run",
-        "worker",
-        "crontab",
-        "0 2 * * *",
-        10,
-        45,
-        "team:12",
-        ("production",),
-        datetime(2023, 11, 20, 9, 30, tzinfo=REFERENCE_TIME.tzinfo),
-        410_000,
-    ),
-    Monitor(
-        "cleanup-expired-sessions",
-        "Clean up expired sessions",
-        "api",
-        "crontab",
-        "30 * * * *",
-        5,
-        15,
-        "team:12",
-        ("production", "staging"),
-        datetime(2022, 3, 8, 14, 0, tzinfo=REFERENCE_TIME.tzinfo),
-        2_300,
-        history=48,
-    ),
-    Monitor(
-        "weekly-digest-email",
-        "Weekly digest email",
-        "worker",
-        "crontab",
-        "0 9 * * 1",
-        30,
-        120,
-        "team:12",
-        ("production",),
-        datetime(2024, 9, 16, 8, 0, tzinfo=REFERENCE_TIME.tzinfo),
-        1_260_000,
-        muted=True,
-        history=8,
-    ),
-)
+MONITORS = records(Monitor, load("monitors")["monitors"])
 
 
 @dataclass(frozen=True)
@@ -256,63 +193,3 @@ def checkin_record(monitor: Monitor, checkin: CheckIn) -> JSON:
         "expectedTime": iso(checkin.expected),
         "monitorConfig": monitor.config(),
     }
-
-
-def _sort_key(monitor: Monitor) -> tuple[bool, bool, str]:
-    return monitor.muted, not monitor.failing, monitor.name
-
-
-def list_monitors(store: Store, request: ApiRequest) -> ApiResponse:
-    get_org(store, request)
-    slugs = project_slugs(store, request)
-    wanted = environments(request)
-    owner = request.get("owner")
-    query = (request.get("query") or "").lower()
-    found = [
-        m
-        for m in sorted(MONITORS, key=_sort_key)
-        if (slugs is None or m.project_slug in slugs)
-        and (not wanted or wanted & set(m.environments))
-        and (not owner or m.owner == owner or (owner == "me" and m.owner == f"user:{store.owner.id}"))
-        and (query in m.name.lower() or query in m.slug)
-    ]
-    return paged(store, request, found, lambda m: monitor_record(store, m, wanted))
-
-
-def _monitor(store: Store, request: ApiRequest, project_slug: str | None = None) -> Monitor:
-    wanted = request.params["monitor"]
-    monitor = next((m for m in MONITORS if wanted in (m.slug, m.guid)), None)
-    if monitor is None or (project_slug is not None and monitor.project_slug != project_slug):
-        raise not_found()
-    return monitor
-
-
-def get_monitor(store: Store, request: ApiRequest) -> ApiResponse:
-    get_org(store, request)
-    return ok(monitor_record(store, _monitor(store, request), environments(request)))
-
-
-def get_project_monitor(store: Store, request: ApiRequest) -> ApiResponse:
-    project = get_project(store, request)
-    return ok(monitor_record(store, _monitor(store, request, project.slug), environments(request)))
-
-
-def _checkins(store: Store, request: ApiRequest, monitor: Monitor) -> ApiResponse:
-    wanted = environments(request)
-    start, end = time_window(request, default=None)
-    found = [
-        c
-        for c in checkins(monitor.slug)
-        if (not wanted or c.environment in wanted) and in_window(c.expected, start, end)
-    ]
-    return paged(store, request, found, lambda c: checkin_record(monitor, c))
-
-
-def list_checkins(store: Store, request: ApiRequest) -> ApiResponse:
-    get_org(store, request)
-    return _checkins(store, request, _monitor(store, request))
-
-
-def list_project_checkins(store: Store, request: ApiRequest) -> ApiResponse:
-    project = get_project(store, request)
-    return _checkins(store, request, _monitor(store, request, project.slug))

@@ -3,76 +3,26 @@ what happens then), `/organizations/{org}/detectors/` and `/workflows/`.
 
 Detectors: an error detector per project (9101-9104, with the project's latest error issue), metric
 detectors mirroring the legacy metric alerts (9201-9203), a cron detector per cron monitor (9301-9304)
-and an uptime check on the web app (9401). Workflows 9501-9504 connect them to notifications.
+and an uptime check on the web app (9401). Workflows 9501-9504 (`data/workflows.json`) connect them
+to notifications. Their routes are in `detector_handlers.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from .alerts import METRIC_RULES
-from .handlers import get_org, paged
-from .http import ApiError, ApiRequest, ApiResponse
+from .alert_records import METRIC_RULES
 from .issue_records import issue_category, issue_type
 from .models import Issue, iso
-from .monitors import MONITORS, actor_record
-from .params import project_slugs
-from .search import parse
+from .monitor_records import MONITORS, actor_record
 from .store import Store
+from .tables import load
 
 JSON = dict[str, Any]
 CREATED = datetime(2025, 9, 30, 15, 2, 11, tzinfo=UTC)
 PRIORITY = {"critical": 75, "warning": 50}
-WORKFLOWS: tuple[JSON, ...] = (
-    {
-        "id": "9501",
-        "name": "Notify Frontend about new issues",
-        "triggers": [("first_seen_event", True)],
-        "filters": [],
-        "actions": [("email", {"targetType": "team", "targetIdentifier": "11"}, {})],
-        "frequency": 30,
-        "detectors": ("9101",),
-        "owner": "team:11",
-        "lastTriggered": "2026-03-02T09:41:07Z",
-    },
-    {
-        "id": "9502",
-        "name": "Page the frontend on-call for checkout spikes",
-        "triggers": [],
-        "filters": [("event_frequency_count", {"value": 100, "interval": "1h"})],
-        "actions": [
-            ("slack", {"targetType": "specific", "targetIdentifier": "C07FRONTEND"}, {"tags": "browser,release"})
-        ],
-        "frequency": 60,
-        "detectors": ("9101", "9201"),
-        "owner": "user:103",
-        "lastTriggered": "2026-02-27T18:03:55Z",
-    },
-    {
-        "id": "9503",
-        "name": "Backend regressions, fatal errors and failing crons",
-        "triggers": [("regression_event", True), ("existing_high_priority_issue", True)],
-        "filters": [],
-        "actions": [("email", {"targetType": "team", "targetIdentifier": "12"}, {"fallthroughType": "ActiveMembers"})],
-        "frequency": 5,
-        "detectors": ("9102", "9103", "9202", "9301", "9302", "9303", "9304"),
-        "owner": "team:12",
-        "lastTriggered": "2026-03-02T11:45:31Z",
-    },
-    {
-        "id": "9504",
-        "name": "Mobile crash alerts",
-        "triggers": [("new_high_priority_issue", True)],
-        "filters": [],
-        "actions": [("slack", {"targetType": "specific", "targetIdentifier": "C07MOBILE"}, {"tags": "device,os"})],
-        "frequency": 30,
-        "detectors": ("9104", "9203", "9401"),
-        "owner": "team:13",
-        "lastTriggered": None,
-    },
-)
+WORKFLOWS: tuple[JSON, ...] = tuple(load("workflows")["workflows"])
 
 
 def _workflow_ids(detector_id: str) -> list[str]:
@@ -133,11 +83,21 @@ def detectors(store: Store) -> list[JSON]:
         detector_id = f"920{n}"
         project = store.data.project(rule["projects"][0])
         conditions = [
-            {"id": f"{detector_id}{i}", "type": "gt", "comparison": threshold, "conditionResult": PRIORITY[label]}
-            for i, ((label, threshold), _) in enumerate(rule["triggers"], 1)
+            {
+                "id": f"{detector_id}{i}",
+                "type": "gt",
+                "comparison": t["threshold"],
+                "conditionResult": PRIORITY[t["label"]],
+            }
+            for i, t in enumerate(rule["triggers"], 1)
         ]
         conditions.append(
-            {"id": f"{detector_id}0", "type": "lte", "comparison": rule["triggers"][-1][0][1], "conditionResult": 0}
+            {
+                "id": f"{detector_id}0",
+                "type": "lte",
+                "comparison": rule["triggers"][-1]["threshold"],
+                "conditionResult": 0,
+            }
         )
         source = {
             "id": f"{detector_id}5",
@@ -231,27 +191,27 @@ def workflow_record(store: Store, workflow: JSON) -> JSON:
     org_id = store.data.organization.id
     wid = workflow["id"]
     conditions = [
-        {"id": f"{wid}1{n}", "type": kind, "comparison": value, "conditionResult": True}
-        for n, (kind, value) in enumerate(workflow["triggers"])
+        {"id": f"{wid}1{n}", "type": t["type"], "comparison": t["comparison"], "conditionResult": True}
+        for n, t in enumerate(workflow["triggers"])
     ]
     filters = [
-        {"id": f"{wid}2{n}", "type": kind, "comparison": value, "conditionResult": True}
-        for n, (kind, value) in enumerate(workflow["filters"])
+        {"id": f"{wid}2{n}", "type": f["type"], "comparison": f["comparison"], "conditionResult": True}
+        for n, f in enumerate(workflow["filters"])
     ]
     actions = [
         {
             "id": f"{wid}3{n}",
-            "type": kind,
-            "integrationId": "2934" if kind == "slack" else None,
-            "data": data,
+            "type": a["type"],
+            "integrationId": "2934" if a["type"] == "slack" else None,
+            "data": a["data"],
             "config": {
-                "targetType": config["targetType"],
+                "targetType": a["config"]["targetType"],
                 "targetDisplay": None,
-                "targetIdentifier": config["targetIdentifier"],
+                "targetIdentifier": a["config"]["targetIdentifier"],
             },
             "status": "active",
         }
-        for n, (kind, config, data) in enumerate(workflow["actions"])
+        for n, a in enumerate(workflow["actions"])
     ]
     return {
         "id": wid,
@@ -277,42 +237,3 @@ def workflow_record(store: Store, workflow: JSON) -> JSON:
         "lastTriggered": workflow["lastTriggered"],
         "owner": workflow["owner"],
     }
-
-
-def _select(items: list[JSON], request: ApiRequest, text_of: Callable[[JSON], str]) -> list[JSON]:
-    """`id` (repeated), `query` (free text and `key:value` on top-level fields) and `sortBy` (`-` = desc)."""
-    ids = set(request.getlist("id"))
-    if ids:
-        items = [i for i in items if i["id"] in ids]
-    terms, text = parse(request.get("query") or "")
-    if text:
-        items = [i for i in items if text.lower() in text_of(i).lower()]
-    for term in terms:
-        items = [i for i in items if (str(i.get(term.key)) in term.values) != term.negated]
-    sort_by = request.get("sortBy")
-    if sort_by:
-        key = sort_by.lstrip("-")
-        if key not in ("id", "name", "type", "dateCreated"):
-            raise ApiError(400, body={"sortBy": [f'"{sort_by}" is not a valid choice.']})
-        items = sorted(items, key=lambda i: str(i.get(key)), reverse=sort_by.startswith("-"))
-    return items
-
-
-def list_detectors(store: Store, request: ApiRequest) -> ApiResponse:
-    get_org(store, request)
-    slugs = project_slugs(store, request)
-    ids = {store.data.project(s).id for s in slugs} if slugs is not None else None
-    items = [d for d in detectors(store) if ids is None or d["projectId"] in ids]
-    items = _select(items, request, lambda d: f"{d['name']} {d['type']}")
-    return paged(store, request, items, dict)
-
-
-def list_workflows(store: Store, request: ApiRequest) -> ApiResponse:
-    get_org(store, request)
-    slugs = project_slugs(store, request)
-    items = [workflow_record(store, w) for w in WORKFLOWS]
-    if slugs is not None:
-        ids = {store.data.project(s).id for s in slugs}
-        linked = {d["id"] for d in detectors(store) if d["projectId"] in ids}
-        items = [w for w in items if linked & set(w["detectorIds"])]
-    return paged(store, request, _select(items, request, lambda w: w["name"]), dict)
