@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
-import httpx
+import httpx2
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
@@ -258,18 +258,18 @@ class _ErrorLog(logging.Handler):
 
 @contextmanager
 def record_hosts(hosts: collections.Counter[str]) -> Iterator[None]:
-    """Count every host any ``httpx.AsyncClient`` in this process sends a request to."""
-    original = httpx.AsyncClient.send
+    """Count every host any ``httpx2.AsyncClient`` in this process sends a request to."""
+    original = httpx2.AsyncClient.send
 
-    async def send(client: httpx.AsyncClient, request: httpx.Request, *args: Any, **kwargs: Any) -> httpx.Response:
+    async def send(client: httpx2.AsyncClient, request: httpx2.Request, *args: Any, **kwargs: Any) -> httpx2.Response:
         hosts[f"{request.url.scheme}://{request.url.netloc.decode()}"] += 1
         return await original(client, request, *args, **kwargs)
 
-    httpx.AsyncClient.send = send  # type: ignore[method-assign]
+    httpx2.AsyncClient.send = send  # type: ignore[method-assign]
     try:
         yield
     finally:
-        httpx.AsyncClient.send = original  # type: ignore[method-assign]
+        httpx2.AsyncClient.send = original  # type: ignore[method-assign]
 
 
 class Fuzzer:

@@ -1,11 +1,11 @@
-"""Call overhead: a tool call over stdio minus a direct ``httpx`` call to the same demo Sentry endpoint.
+"""Call overhead: a tool call over stdio minus a direct ``httpx2`` call to the same demo Sentry endpoint.
 
 The demo Sentry runs as an HTTP server in its own process. Both clients keep their connection open, and
 the calls alternate (one MCP call, one direct call) so that noise hits both alike. The MCP client is raw
 JSON-RPC over the pipes, so what is measured is the server: parsing, validation, routing, the Sentry
 call through the pooled client, the compact view, serialisation. The overhead is the paired difference
 (each MCP call minus the direct call right after it): its median and p99. Also measured: the same
-request with ``httpx.AsyncClient`` (what an async server must use) and the SDK floor's trivial tool call.
+request with ``httpx2.AsyncClient`` (what an async server must use) and the SDK floor's trivial tool call.
 Target: <= 2 ms median overhead.
 
     .venv/bin/python bench/overhead.py [--calls 1000]
@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 import anyio
-import httpx
+import httpx2
 
 from common import (
     StdioServer,
@@ -54,10 +54,10 @@ def _stats(samples: list[float]) -> dict[str, float]:
 
 
 async def _async_direct(url: str, path: str, query: dict[str, str], calls: int) -> list[float]:
-    """The same request with ``httpx.AsyncClient``, the client an async server has to use."""
+    """The same request with ``httpx2.AsyncClient``, the client an async server has to use."""
     headers = {"Authorization": f"Bearer {DEMO_TOKEN}", "Accept": "application/json"}
     samples = []
-    async with httpx.AsyncClient(base_url=url, headers=headers) as http:
+    async with httpx2.AsyncClient(base_url=url, headers=headers) as http:
         for _ in range(20):
             (await http.get(path, params=query)).json()
         for _ in range(calls):
@@ -67,7 +67,7 @@ async def _async_direct(url: str, path: str, query: dict[str, str], calls: int) 
     return samples
 
 
-def run_case(server: StdioServer, http: httpx.Client, case: str, calls: int) -> dict[str, Any]:
+def run_case(server: StdioServer, http: httpx2.Client, case: str, calls: int) -> dict[str, Any]:
     tool, arguments, path, query = CASES[case]
     for _ in range(20):  # warm-up: region and project-id lookups, connection pools, caches
         assert text_of(server.call(tool, arguments))
@@ -116,7 +116,7 @@ def main() -> None:
         server.initialize()
         server.request("tools/list", {})
         headers = {"Authorization": f"Bearer {DEMO_TOKEN}", "Accept": "application/json"}
-        with httpx.Client(base_url=sentry.url, headers=headers) as http:
+        with httpx2.Client(base_url=sentry.url, headers=headers) as http:
             for case in CASES:
                 results[case] = run_case(server, http, case, args.calls)
     floor = floor_call(args.calls)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 from common import ROOT, StdioServer, clean_env, http_server_process
 from faults import CANARY as SENTRY_TOKEN  # the token of the fault matrix and the tests
@@ -183,16 +183,16 @@ class McpHttp:
     session: str | None = None
 
     def __post_init__(self) -> None:
-        self.client = httpx.Client(
+        self.client = httpx2.Client(
             base_url=f"http://127.0.0.1:{self.port}", headers={**MCP_HEADERS, **self.headers}, timeout=30
         )
 
-    def post(self, message: dict[str, Any] | bytes) -> httpx.Response:
+    def post(self, message: dict[str, Any] | bytes) -> httpx2.Response:
         headers = {"mcp-session-id": self.session, "mcp-protocol-version": PROTOCOL} if self.session else {}
         content = message if isinstance(message, bytes) else json.dumps(message).encode()
         return self.client.post("/mcp", content=content, headers=headers)
 
-    def initialize(self) -> httpx.Response:
+    def initialize(self) -> httpx2.Response:
         params = {"protocolVersion": PROTOCOL, "capabilities": {}, "clientInfo": {"name": "redteam", "version": "1"}}
         reply = self.post({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params})
         if reply.status_code == 200:
@@ -200,7 +200,7 @@ class McpHttp:
             self.post({"jsonrpc": "2.0", "method": "notifications/initialized"})
         return reply
 
-    def call(self, name: str, arguments: dict[str, Any]) -> httpx.Response:
+    def call(self, name: str, arguments: dict[str, Any]) -> httpx2.Response:
         return self.post(
             {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": name, "arguments": arguments}}
         )
@@ -209,7 +209,7 @@ class McpHttp:
         self.client.close()
 
 
-def answered_issue(reply: httpx.Response) -> bool:
+def answered_issue(reply: httpx2.Response) -> bool:
     """True when ``reply`` is a tools/call answer carrying issue WEB-1A."""
     if reply.status_code != 200:
         return False

@@ -49,7 +49,7 @@ class RawHttp:
     """One keep-alive HTTP/1.1 connection, spoken by hand.
 
     The load generator shares the 2 cores with the server and the demo Sentry, so it must cost little:
-    ``httpx.AsyncClient`` spends ~9 ms of CPU per request at 32 connections here (more than the servers
+    ``httpx.AsyncClient`` (0.28) spent ~9 ms of CPU per request at 32 connections here (more than the servers
     it measures), this ~0.2 ms. Content-Length and chunked bodies (the SSE answers) are understood.
     """
 

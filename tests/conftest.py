@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from sentry_demo import DEMO_TOKEN, DemoSentryApp, DemoSentryServer, create_app
@@ -30,7 +30,7 @@ SEED_TOOLS = frozenset(
         "sentry_releases_get",
     }
 )
-"""The nine tools of the Airbyte connector's pairs (SPEC section 5); names users depend on."""
+"""The nine tools of the Airbyte connector's pairs (README "Tools"); names users depend on."""
 CANARY_TOKEN = "sntryu_canary0123456789abcdef0123456789abcdef0123456789abcdef0123"
 
 _CONFIG_VARS = [name for name in os.environ if name.startswith(("SENTRY_", "AIRBYTE_"))]
@@ -59,11 +59,11 @@ def app() -> DemoSentryApp:
 
 
 @pytest.fixture
-async def client(app: DemoSentryApp) -> AsyncIterator[httpx.AsyncClient]:
+async def client(app: DemoSentryApp) -> AsyncIterator[httpx2.AsyncClient]:
     """An HTTP client for ``app``, in process, with the demo token."""
-    transport = httpx.ASGITransport(app=app)
+    transport = httpx2.ASGITransport(app=app)
     headers = {"Authorization": f"Bearer {DEMO_TOKEN}"}
-    async with httpx.AsyncClient(transport=transport, base_url=DEMO_BASE_URL, headers=headers) as http:
+    async with httpx2.AsyncClient(transport=transport, base_url=DEMO_BASE_URL, headers=headers) as http:
         yield http
 
 

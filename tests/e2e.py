@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import anyio
-import httpx
+import httpx2
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
@@ -58,10 +58,10 @@ MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": 
 """What a streamable-HTTP client sends with every POST."""
 
 
-def post_mcp(port: int, headers: dict[str, str], body: bytes | None = None) -> httpx.Response:
+def post_mcp(port: int, headers: dict[str, str], body: bytes | None = None) -> httpx2.Response:
     """One raw POST to ``/mcp`` on 127.0.0.1 (an ``initialize`` unless ``body``), ``headers`` over the usual ones."""
     content = body if body is not None else json.dumps(INITIALIZE).encode()
-    return httpx.post(f"http://127.0.0.1:{port}/mcp", content=content, headers={**MCP_HEADERS, **headers}, timeout=10)
+    return httpx2.post(f"http://127.0.0.1:{port}/mcp", content=content, headers={**MCP_HEADERS, **headers}, timeout=10)
 
 
 async def assert_serves_an_issue(client: Client) -> None:

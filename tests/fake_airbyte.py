@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-import httpx
+import httpx2
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -142,7 +142,7 @@ class FakeAirbyte:
     def _call_sentry(self, entity: str, action: str, params: dict[str, Any]) -> dict[str, Any]:
         path = PATHS[(entity, action)].format(**{k: quote(str(v), safe="") for k, v in params.items()})
         query = {k: v for k, v in params.items() if f"{{{k}}}" not in PATHS[(entity, action)]}
-        response = httpx.get(
+        response = httpx2.get(
             f"{self.sentry_url}/api/0{path}", params=query, headers={"Authorization": f"Bearer {self.sentry_token}"}
         )
         links = response.links if action == "list" else {}
@@ -154,7 +154,7 @@ class FakeAirbyte:
         rows: list[dict[str, Any]] = []
         url: str | None = f"{self.sentry_url}/api/0/projects/acme/web/issues/?query=&limit=100"
         while url:
-            response = httpx.get(url, headers={"Authorization": f"Bearer {self.sentry_token}"})
+            response = httpx2.get(url, headers={"Authorization": f"Bearer {self.sentry_token}"})
             rows += response.json()
             nxt = response.links.get("next", {})
             url = nxt.get("url") if nxt.get("results") == "true" else None

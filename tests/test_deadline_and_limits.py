@@ -3,7 +3,7 @@
 The upstream is the red-team bench's raw HTTP/1.1 server in a thread (``bench/hostile_upstream.py``): it
 loops, stalls, repeats cursors, sends pages that come back short, streams bodies of tens of megabytes or an
 issue whose title is a megabyte. Our side runs
-for real (Executor, DirectBackend, the aiohttp transport, the MCP server). What is asserted is what an
+for real (Executor, DirectBackend, its httpx2 client, the MCP server). What is asserted is what an
 agent or an operator notices: how long the call took, what it returned (``meta.stopped``), how many
 requests reached the upstream and how many bytes it had to send.
 """

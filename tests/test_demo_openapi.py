@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote
 
-import httpx
+import httpx2
 import pytest
 from jsonschema import Draft4Validator
 
@@ -99,7 +99,7 @@ def assert_conforms(method: str, template: str, body: Any) -> None:
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
 
 
-async def fetch(client: httpx.AsyncClient, url: str, method: str = "GET", **kwargs: Any) -> Any:
+async def fetch(client: httpx2.AsyncClient, url: str, method: str = "GET", **kwargs: Any) -> Any:
     response = await client.request(method, url, **kwargs)
     assert response.status_code == 200, (url, response.status_code, response.text[:300])
     assert response.headers["content-type"] == "application/json"
@@ -186,7 +186,7 @@ SIMPLE_ROUTES = [
 
 @pytest.mark.anyio
 @pytest.mark.parametrize(("url", "template"), SIMPLE_ROUTES, ids=[u for u, _ in SIMPLE_ROUTES])
-async def test_route_conforms(client: httpx.AsyncClient, url: str, template: str) -> None:
+async def test_route_conforms(client: httpx2.AsyncClient, url: str, template: str) -> None:
     body = await fetch(client, url)
     rows = body.get("data", body.get("groups")) if isinstance(body, dict) else body
     if isinstance(rows, list):
@@ -195,7 +195,7 @@ async def test_route_conforms(client: httpx.AsyncClient, url: str, template: str
 
 
 @pytest.mark.anyio
-async def test_every_release_detail_conforms(client: httpx.AsyncClient) -> None:
+async def test_every_release_detail_conforms(client: httpx2.AsyncClient) -> None:
     for release in dataset().releases:
         body = await fetch(client, f"/api/0/organizations/acme/releases/{quote(release.version, safe='')}/")
         assert body["version"] == release.version
@@ -203,7 +203,7 @@ async def test_every_release_detail_conforms(client: httpx.AsyncClient) -> None:
 
 
 @pytest.mark.anyio
-async def test_every_release_deploy_and_commit_list_conforms(client: httpx.AsyncClient) -> None:
+async def test_every_release_deploy_and_commit_list_conforms(client: httpx2.AsyncClient) -> None:
     for release in dataset().releases:
         base = f"/api/0/organizations/acme/releases/{quote(release.version, safe='')}"
         deploys = await fetch(client, f"{base}/deploys/")
@@ -215,7 +215,7 @@ async def test_every_release_deploy_and_commit_list_conforms(client: httpx.Async
 
 
 @pytest.mark.anyio
-async def test_monitors_alert_rules_and_replays_conform_one_by_one(client: httpx.AsyncClient) -> None:
+async def test_monitors_alert_rules_and_replays_conform_one_by_one(client: httpx2.AsyncClient) -> None:
     for monitor in await fetch(client, "/api/0/organizations/acme/monitors/"):
         project = monitor["project"]["slug"]
         for base, template in (
@@ -237,7 +237,7 @@ async def test_monitors_alert_rules_and_replays_conform_one_by_one(client: httpx
 
 
 @pytest.mark.anyio
-async def test_issue_sub_resources_conform_for_every_kind(client: httpx.AsyncClient) -> None:
+async def test_issue_sub_resources_conform_for_every_kind(client: httpx2.AsyncClient) -> None:
     for issue in _sample_issues():
         base = f"/api/0/organizations/acme/issues/{issue.id}"
         for full in ("1", "0"):
@@ -256,7 +256,7 @@ async def test_issue_sub_resources_conform_for_every_kind(client: httpx.AsyncCli
 
 
 @pytest.mark.anyio
-async def test_issue_detail_and_events_conform_for_every_kind(client: httpx.AsyncClient) -> None:
+async def test_issue_detail_and_events_conform_for_every_kind(client: httpx2.AsyncClient) -> None:
     for issue in _sample_issues():
         detail = await fetch(client, f"/api/0/organizations/acme/issues/{issue.id}/")
         assert_conforms("GET", f"{ORG}/issues/{{issue_id}}/", detail)
@@ -287,7 +287,7 @@ PUT_BODIES = [
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("body", PUT_BODIES, ids=[json.dumps(b) for b in PUT_BODIES])
-async def test_issue_update_response_conforms(client: httpx.AsyncClient, body: dict[str, Any]) -> None:
+async def test_issue_update_response_conforms(client: httpx2.AsyncClient, body: dict[str, Any]) -> None:
     result = await fetch(client, "/api/0/organizations/acme/issues/WEB-1A/", method="PUT", json=body)
     assert_conforms("PUT", f"{ORG}/issues/{{issue_id}}/", result)
     assert_conforms("GET", f"{ORG}/issues/{{issue_id}}/", result)

@@ -8,7 +8,7 @@ import time
 from typing import Any
 from urllib.parse import quote
 
-import httpx
+import httpx2
 import pytest
 
 from sentry_demo import DEMO_TOKEN, DemoSentryApp, DemoSentryServer, create_app, dataset
@@ -24,14 +24,14 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def links(response: httpx.Response) -> dict[str, tuple[str, bool, str]]:
+def links(response: httpx2.Response) -> dict[str, tuple[str, bool, str]]:
     """rel -> (url, results, cursor), parsed from Sentry's Link header."""
     found = LINK.findall(response.headers["link"])
     return {rel: (url, results == "true", cursor) for url, rel, results, cursor in found}
 
 
 @pytest.mark.anyio
-async def test_missing_and_unknown_tokens_get_sentrys_401_bodies(client: httpx.AsyncClient) -> None:
+async def test_missing_and_unknown_tokens_get_sentrys_401_bodies(client: httpx2.AsyncClient) -> None:
     url = "/api/0/projects/acme/web/issues/"
     anonymous = await client.get(url, headers={"Authorization": ""})
     assert anonymous.status_code == 401
@@ -49,8 +49,8 @@ async def test_missing_and_unknown_tokens_get_sentrys_401_bodies(client: httpx.A
 async def test_org_tokens_may_read_releases_but_not_issues() -> None:
     org_token = "sntrys_eyJvcmciOiJhY21lIn0=_secret"
     app = create_app(tokens=[DEMO_TOKEN, org_token])
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url=BASE, headers={"Authorization": f"Bearer {org_token}"}
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=app), base_url=BASE, headers={"Authorization": f"Bearer {org_token}"}
     ) as http:
         assert (await http.get("/api/0/organizations/acme/releases/")).status_code == 200
         denied = await http.get("/api/0/organizations/acme/issues/WEB-1/")
@@ -71,19 +71,19 @@ async def test_org_tokens_may_read_releases_but_not_issues() -> None:
         "/api/0/organizations/acme/releases/frontend%409.9.9/",
     ],
 )
-async def test_unknown_resources_answer_404_with_sentrys_body(client: httpx.AsyncClient, url: str) -> None:
+async def test_unknown_resources_answer_404_with_sentrys_body(client: httpx2.AsyncClient, url: str) -> None:
     response = await client.get(url)
     assert (response.status_code, response.json()) == (404, NOT_FOUND)
 
 
 @pytest.mark.anyio
-async def test_a_path_without_trailing_slash_is_not_found(client: httpx.AsyncClient) -> None:
+async def test_a_path_without_trailing_slash_is_not_found(client: httpx2.AsyncClient) -> None:
     response = await client.get("/api/0/projects/acme/web")
     assert response.status_code == 404 and "did you forget a trailing slash?" in response.text
 
 
 @pytest.mark.anyio
-async def test_link_pagination_walks_every_web_issue_exactly_once(client: httpx.AsyncClient) -> None:
+async def test_link_pagination_walks_every_web_issue_exactly_once(client: httpx2.AsyncClient) -> None:
     all_web = {i.id for i in dataset().issues if i.project_slug == "web"}
     assert len(all_web) > 100
     seen: list[str] = []
@@ -106,7 +106,7 @@ async def test_link_pagination_walks_every_web_issue_exactly_once(client: httpx.
 
 
 @pytest.mark.anyio
-async def test_link_header_has_both_rels_in_sentrys_exact_format(client: httpx.AsyncClient) -> None:
+async def test_link_header_has_both_rels_in_sentrys_exact_format(client: httpx2.AsyncClient) -> None:
     response = await client.get("/api/0/projects/")
     assert response.headers["link"] == (
         f'<{BASE}/api/0/projects/?&cursor=0:0:1>; rel="previous"; results="false"; cursor="0:0:1", '
@@ -118,7 +118,7 @@ async def test_link_header_has_both_rels_in_sentrys_exact_format(client: httpx.A
 
 
 @pytest.mark.anyio
-async def test_default_issue_query_is_unresolved_and_filters_work(client: httpx.AsyncClient) -> None:
+async def test_default_issue_query_is_unresolved_and_filters_work(client: httpx2.AsyncClient) -> None:
     default = (await client.get("/api/0/projects/acme/api/issues/")).json()
     assert default and {i["status"] for i in default} == {"unresolved"}
     fatal = (await client.get("/api/0/organizations/acme/issues/", params={"query": "level:fatal"})).json()
@@ -147,14 +147,14 @@ async def test_default_issue_query_is_unresolved_and_filters_work(client: httpx.
         ),
     ],
 )
-async def test_bad_parameters_answer_400_with_sentrys_detail(client: httpx.AsyncClient, url: str, detail: str) -> None:
+async def test_bad_parameters_answer_400_with_sentrys_detail(client: httpx2.AsyncClient, url: str, detail: str) -> None:
     response = await client.get(url)
     assert (response.status_code, response.json()) == (400, {"detail": detail})
 
 
 @pytest.mark.anyio
 async def test_percent_encoded_release_version_is_one_path_segment(
-    client: httpx.AsyncClient, app: DemoSentryApp
+    client: httpx2.AsyncClient, app: DemoSentryApp
 ) -> None:
     version = "frontend@1.2.3+build/45 beta"
     response = await client.get(f"/api/0/organizations/acme/releases/{quote(version, safe='')}/")
@@ -166,7 +166,7 @@ async def test_percent_encoded_release_version_is_one_path_segment(
 
 
 @pytest.mark.anyio
-async def test_short_ids_resolve_case_insensitively(client: httpx.AsyncClient) -> None:
+async def test_short_ids_resolve_case_insensitively(client: httpx2.AsyncClient) -> None:
     by_short = (await client.get("/api/0/organizations/acme/issues/web-1a/")).json()
     assert by_short["shortId"] == "WEB-1A"
     by_id = (await client.get(f"/api/0/organizations/1/issues/{by_short['id']}/")).json()
@@ -178,7 +178,7 @@ async def test_short_ids_resolve_case_insensitively(client: httpx.AsyncClient) -
 
 
 @pytest.mark.anyio
-async def test_renamed_project_slug_answers_302_resource_moved(client: httpx.AsyncClient) -> None:
+async def test_renamed_project_slug_answers_302_resource_moved(client: httpx2.AsyncClient) -> None:
     response = await client.get("/api/0/projects/acme/frontend-app/issues/", params={"query": "is:unresolved"})
     assert response.status_code == 302
     assert response.json() == {
@@ -191,7 +191,7 @@ async def test_renamed_project_slug_answers_302_resource_moved(client: httpx.Asy
 
 
 @pytest.mark.anyio
-async def test_events_have_entries_only_when_full(client: httpx.AsyncClient) -> None:
+async def test_events_have_entries_only_when_full(client: httpx2.AsyncClient) -> None:
     plain = (await client.get("/api/0/projects/acme/web/events/", params={"per_page": 3})).json()
     assert plain and all("entries" not in e for e in plain)
     full = (await client.get("/api/0/projects/acme/api/events/", params={"full": "true", "per_page": 3})).json()
@@ -206,7 +206,7 @@ async def test_events_have_entries_only_when_full(client: httpx.AsyncClient) -> 
 
 
 @pytest.mark.anyio
-async def test_put_resolves_an_issue_and_it_reads_back_resolved(client: httpx.AsyncClient) -> None:
+async def test_put_resolves_an_issue_and_it_reads_back_resolved(client: httpx2.AsyncClient) -> None:
     url = "/api/0/organizations/acme/issues/WEB-1A/"
     before = (await client.get(url)).json()
     assert before["status"] == "unresolved"
@@ -219,12 +219,12 @@ async def test_put_resolves_an_issue_and_it_reads_back_resolved(client: httpx.As
     assigned = (await client.put(url, json={"assignedTo": "carmen@acme.example"})).json()["assignedTo"]
     assert assigned == {"type": "user", "id": "103", "name": "Carmen Diaz", "email": "carmen@acme.example"}
     fresh = create_app()  # another instance keeps its own state
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fresh), base_url=BASE, headers=AUTH) as other:
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=fresh), base_url=BASE, headers=AUTH) as other:
         assert (await other.get(url)).json()["status"] == "unresolved"
 
 
 @pytest.mark.anyio
-async def test_invalid_put_values_answer_a_400_field_map_and_change_nothing(client: httpx.AsyncClient) -> None:
+async def test_invalid_put_values_answer_a_400_field_map_and_change_nothing(client: httpx2.AsyncClient) -> None:
     url = "/api/0/organizations/acme/issues/WEB-1A/"
     bad = await client.put(url, json={"status": "bogus", "assignedTo": "user:104", "hasSeen": "maybe"})
     assert bad.status_code == 400
@@ -240,7 +240,7 @@ async def test_invalid_put_values_answer_a_400_field_map_and_change_nothing(clie
 async def test_rate_limit_headers_then_429_without_retry_after() -> None:
     app = create_app(rate_limit=2, rate_window=10)
     app.clock = lambda: 1_700_000_003.0
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE, headers=AUTH) as http:
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=BASE, headers=AUTH) as http:
         first, second, third = [await http.get("/api/0/projects/acme/web/") for _ in range(3)]
         other_route = await http.get("/api/0/projects/")
         app.clock = lambda: 1_700_000_010.0
@@ -258,14 +258,14 @@ async def test_rate_limit_headers_then_429_without_retry_after() -> None:
 @pytest.mark.anyio
 async def test_self_hosted_sends_no_rate_limit_headers() -> None:
     app = create_app(self_hosted=True, rate_limit=1)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE, headers=AUTH) as http:
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=BASE, headers=AUTH) as http:
         responses = [await http.get("/api/0/projects/") for _ in range(3)]
     assert all(r.status_code == 200 for r in responses)
     assert not any(h.startswith("x-sentry-rate-limit") for r in responses for h in r.headers)
 
 
 @pytest.mark.anyio
-async def test_injected_faults_hit_the_next_request_only(client: httpx.AsyncClient, app: DemoSentryApp) -> None:
+async def test_injected_faults_hit_the_next_request_only(client: httpx2.AsyncClient, app: DemoSentryApp) -> None:
     app.add_fault(status=503, times=1, path_contains="/issues/")
     failed = await client.get("/api/0/projects/acme/web/issues/")
     assert failed.status_code == 503 and failed.headers["content-type"] == "text/html"
@@ -277,7 +277,7 @@ def test_server_answers_over_real_http_and_logs_requests() -> None:
     with DemoSentryServer(rate_limit=50) as server:
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", server.url)
         started = time.monotonic()
-        response = httpx.get(
+        response = httpx2.get(
             f"{server.url}/api/0/projects/acme/web/issues/",
             headers=AUTH,
             params=[("query", "is:unresolved"), ("limit", "10")],
@@ -291,8 +291,8 @@ def test_server_answers_over_real_http_and_logs_requests() -> None:
         assert recorded.query == [("query", "is:unresolved"), ("limit", "10")]
         assert recorded.headers["authorization"] == f"Bearer {DEMO_TOKEN}"
         server.add_fault(disconnect=True)
-        with pytest.raises(httpx.RemoteProtocolError):
-            httpx.get(f"{server.url}/api/0/projects/", headers=AUTH)
-        assert httpx.get(f"{server.url}/api/0/projects/", headers=AUTH).status_code == 200
-    with pytest.raises(httpx.ConnectError):
-        httpx.get(f"{server.url}/api/0/", timeout=1)
+        with pytest.raises(httpx2.RemoteProtocolError):
+            httpx2.get(f"{server.url}/api/0/projects/", headers=AUTH)
+        assert httpx2.get(f"{server.url}/api/0/projects/", headers=AUTH).status_code == 200
+    with pytest.raises(httpx2.ConnectError):
+        httpx2.get(f"{server.url}/api/0/", timeout=1)

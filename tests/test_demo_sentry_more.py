@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from sentry_demo import DEMO_TOKEN, DemoSentryServer, create_app, dataset
@@ -18,7 +18,7 @@ LINK = re.compile(r'<([^>]*)>; rel="(previous|next)"; results="(true|false)"; cu
 ORG = "/api/0/organizations/acme"
 
 
-def next_cursor(response: httpx.Response) -> str | None:
+def next_cursor(response: httpx2.Response) -> str | None:
     """The `rel="next"` cursor when Sentry says there are results, else None."""
     for _, rel, results, cursor in LINK.findall(response.headers["link"]):
         if rel == "next":
@@ -26,14 +26,14 @@ def next_cursor(response: httpx.Response) -> str | None:
     raise AssertionError("no next link")
 
 
-async def get_json(client: httpx.AsyncClient, url: str, **params: Any) -> Any:
+async def get_json(client: httpx2.AsyncClient, url: str, **params: Any) -> Any:
     response = await client.get(url, params=params)
     assert response.status_code == 200, (url, response.status_code, response.text[:300])
     return response.json()
 
 
 @pytest.mark.anyio
-async def test_auth_and_regions_default_to_one_us_region_on_the_base_url(client: httpx.AsyncClient) -> None:
+async def test_auth_and_regions_default_to_one_us_region_on_the_base_url(client: httpx2.AsyncClient) -> None:
     me = await get_json(client, "/api/0/auth/")
     assert (me["id"], me["name"], me["email"]) == ("101", "Alice Chen", "alice@acme.example")
     assert {"options", "dateJoined", "lastLogin", "has2fa", "avatarUrl", "isActive"} <= set(me)
@@ -45,7 +45,7 @@ async def test_auth_and_regions_default_to_one_us_region_on_the_base_url(client:
 @pytest.mark.anyio
 async def test_self_hosted_style_demo_has_no_regions_route() -> None:
     app = create_app(regions=[], self_hosted=True)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE, headers=AUTH) as http:
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=BASE, headers=AUTH) as http:
         regions = await http.get("/api/0/users/me/regions/")
         assert (regions.status_code, regions.json()) == (404, NOT_FOUND)
         assert (await http.get("/api/0/auth/")).status_code == 200
@@ -57,19 +57,19 @@ def test_control_host_points_the_organization_at_its_region_over_http() -> None:
     with DemoSentryServer() as region:
         regions = [{"name": "us", "url": region.url}]
         with DemoSentryServer(regions=regions, org_region_url=region.url) as control:
-            listed = httpx.get(f"{control.url}/api/0/users/me/regions/", headers=AUTH).json()
+            listed = httpx2.get(f"{control.url}/api/0/users/me/regions/", headers=AUTH).json()
             assert listed == {"regions": regions}
-            orgs = httpx.get(f"{control.url}/api/0/organizations/", headers=AUTH).json()
+            orgs = httpx2.get(f"{control.url}/api/0/organizations/", headers=AUTH).json()
             assert orgs[0]["links"]["regionUrl"] == region.url
-            issues = httpx.get(f"{orgs[0]['links']['regionUrl']}/api/0/organizations/acme/issues/", headers=AUTH)
+            issues = httpx2.get(f"{orgs[0]['links']['regionUrl']}/api/0/organizations/acme/issues/", headers=AUTH)
             assert issues.status_code == 200 and issues.json()
         assert region.requests[-1].path == "/api/0/organizations/acme/issues/"
-        own = httpx.get(f"{region.url}/api/0/organizations/acme/", headers=AUTH).json()
+        own = httpx2.get(f"{region.url}/api/0/organizations/acme/", headers=AUTH).json()
         assert own["links"]["regionUrl"] == region.url
 
 
 @pytest.mark.anyio
-async def test_notes_read_back_newest_first_and_bump_num_comments(client: httpx.AsyncClient) -> None:
+async def test_notes_read_back_newest_first_and_bump_num_comments(client: httpx2.AsyncClient) -> None:
     issue = next(i for i in dataset().issues if i.num_comments >= 2)
     url = f"{ORG}/issues/{issue.id}/notes/"
     seeded = await get_json(client, url)
@@ -99,7 +99,7 @@ async def test_notes_read_back_newest_first_and_bump_num_comments(client: httpx.
 
 
 @pytest.mark.anyio
-async def test_tag_values_paginate_and_add_up_to_the_issue_count(client: httpx.AsyncClient) -> None:
+async def test_tag_values_paginate_and_add_up_to_the_issue_count(client: httpx2.AsyncClient) -> None:
     issue = next(i for i in dataset().issues if i.project_slug == "web" and len(i.event_ids) >= 4)
     url = f"{ORG}/issues/{issue.id}/tags/user/values/"
     seen: list[dict[str, Any]] = []
@@ -121,7 +121,7 @@ async def test_tag_values_paginate_and_add_up_to_the_issue_count(client: httpx.A
 
 
 @pytest.mark.anyio
-async def test_discover_requires_fields_checks_sort_and_aggregates(client: httpx.AsyncClient) -> None:
+async def test_discover_requires_fields_checks_sort_and_aggregates(client: httpx2.AsyncClient) -> None:
     url = f"{ORG}/events/"
     missing = await client.get(url, params={"dataset": "errors"})
     assert (missing.status_code, missing.json()) == (400, {"detail": "No columns selected"})
@@ -165,7 +165,7 @@ async def test_discover_requires_fields_checks_sort_and_aggregates(client: httpx
 
 
 @pytest.mark.anyio
-async def test_stats_v2_shape_and_parameter_errors(client: httpx.AsyncClient) -> None:
+async def test_stats_v2_shape_and_parameter_errors(client: httpx2.AsyncClient) -> None:
     url = f"{ORG}/stats_v2/"
     body = await get_json(
         client, url, field="sum(quantity)", groupBy=["category", "outcome"], statsPeriod="2d", interval="1d"
@@ -188,7 +188,7 @@ async def test_stats_v2_shape_and_parameter_errors(client: httpx.AsyncClient) ->
 
 
 @pytest.mark.anyio
-async def test_sessions_show_the_bad_release(client: httpx.AsyncClient) -> None:
+async def test_sessions_show_the_bad_release(client: httpx2.AsyncClient) -> None:
     url = f"{ORG}/sessions/"
     fields = ["crash_free_rate(session)", "sum(session)"]
     body = await get_json(
@@ -214,7 +214,7 @@ async def test_sessions_show_the_bad_release(client: httpx.AsyncClient) -> None:
 
 
 @pytest.mark.anyio
-async def test_replays_wrap_in_data_and_link_to_error_events(client: httpx.AsyncClient) -> None:
+async def test_replays_wrap_in_data_and_link_to_error_events(client: httpx2.AsyncClient) -> None:
     listed = await client.get(f"{ORG}/replays/", params={"per_page": 5, "query": "count_errors:>0"})
     body = listed.json()
     assert set(body) == {"data"} and len(body["data"]) == 5 and next_cursor(listed)
@@ -231,7 +231,7 @@ async def test_replays_wrap_in_data_and_link_to_error_events(client: httpx.Async
 
 
 @pytest.mark.anyio
-async def test_client_keys_include_secrets_as_sentry_does(client: httpx.AsyncClient) -> None:
+async def test_client_keys_include_secrets_as_sentry_does(client: httpx2.AsyncClient) -> None:
     keys = await get_json(client, "/api/0/projects/acme/web/keys/")
     assert [k["isActive"] for k in keys] == [True, False]
     key = keys[0]
@@ -242,7 +242,7 @@ async def test_client_keys_include_secrets_as_sentry_does(client: httpx.AsyncCli
 
 
 @pytest.mark.anyio
-async def test_monitors_one_failing_with_checkins_newest_first(client: httpx.AsyncClient) -> None:
+async def test_monitors_one_failing_with_checkins_newest_first(client: httpx2.AsyncClient) -> None:
     monitors = await get_json(client, f"{ORG}/monitors/")
     assert monitors[0]["slug"] == "sync-inventory" and len(monitors) == 4
     failing = monitors[0]["environments"][0]
@@ -260,7 +260,7 @@ async def test_monitors_one_failing_with_checkins_newest_first(client: httpx.Asy
 
 
 @pytest.mark.anyio
-async def test_org_issue_list_honours_project_environment_window_and_sort(client: httpx.AsyncClient) -> None:
+async def test_org_issue_list_honours_project_environment_window_and_sort(client: httpx2.AsyncClient) -> None:
     url = f"{ORG}/issues/"
     api_only = await get_json(client, url, project="4502", query="", limit=100)
     assert api_only and {i["project"]["slug"] for i in api_only} == {"api"}
@@ -275,7 +275,7 @@ async def test_org_issue_list_honours_project_environment_window_and_sort(client
 
 
 @pytest.mark.anyio
-async def test_people_environments_and_legacy_alert_rules(client: httpx.AsyncClient) -> None:
+async def test_people_environments_and_legacy_alert_rules(client: httpx2.AsyncClient) -> None:
     members = await get_json(client, f"{ORG}/members/")
     pending = [m for m in members if m["pending"]]
     assert len(pending) == 1 and pending[0]["user"] is None and pending[0]["inviteStatus"] == "pending"

@@ -1,6 +1,6 @@
 """The direct backend against Sentry's answers: URLs, encodings, envelopes and every error shape.
 
-Sentry is the one thing mocked here (``httpx.MockTransport``), to produce exact bodies and statuses;
+Sentry is the one thing mocked here (``httpx2.MockTransport``), to produce exact bodies and statuses;
 everything on our side runs for real.
 """
 
@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from pydantic import SecretStr
 
@@ -30,38 +30,38 @@ TOKEN = "sntryu_test_token_value"
 
 
 def _executor(
-    handler: Callable[[httpx.Request], httpx.Response], base_url: str = "https://sentry.example.com"
+    handler: Callable[[httpx2.Request], httpx2.Response], base_url: str = "https://sentry.example.com"
 ) -> Executor:
     """A direct backend whose Sentry is ``handler``, self-hosted (no regions: 404, as Sentry answers).
 
     The deadline is 5 s, so a 429 asking for a longer wait fails at once instead of being waited out.
     """
 
-    def self_hosted(request: httpx.Request) -> httpx.Response:
+    def self_hosted(request: httpx2.Request) -> httpx2.Response:
         if request.url.path.endswith("/api/0/users/me/regions/"):
-            return httpx.Response(404, json={"detail": "The requested resource does not exist"})
+            return httpx2.Response(404, json={"detail": "The requested resource does not exist"})
         return handler(request)
 
     backend = DirectBackend(
-        base_url=base_url, token=SecretStr(TOKEN), timeout=5.0, transport=httpx.MockTransport(self_hosted)
+        base_url=base_url, token=SecretStr(TOKEN), timeout=5.0, transport=httpx2.MockTransport(self_hosted)
     )
     return Executor(Settings(backend="direct", auth_token=TOKEN), backend)
 
 
 def _reply(status: int, body: Any = None, *, headers: dict[str, str] | None = None, raw: bytes | None = None):
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         content = raw if raw is not None else json.dumps(body).encode()
-        return httpx.Response(status, content=content, headers=headers or {"content-type": "application/json"})
+        return httpx2.Response(status, content=content, headers=headers or {"content-type": "application/json"})
 
     return handler
 
 
 async def test_release_version_is_encoded_as_one_segment() -> None:
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
-        return httpx.Response(200, json={"version": "frontend@1.2.3+build/45 beta"})
+        return httpx2.Response(200, json={"version": "frontend@1.2.3+build/45 beta"})
 
     ex = _executor(handler, base_url="https://sentry.example.com/prefix")
     result = await ex.execute(
@@ -74,17 +74,17 @@ async def test_release_version_is_encoded_as_one_segment() -> None:
 
 
 async def test_list_maps_params_to_sentry_names_and_link_to_meta() -> None:
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
     link = (
         '<https://x/?&cursor=0:0:1>; rel="previous"; results="false"; cursor="0:0:1", '
         '<https://x/?&cursor=0:5:0>; rel="next"; results="true"; cursor="0:5:0"'
     )
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
         if request.url.path == "/api/0/projects/acme/web/":
-            return httpx.Response(200, json={"id": "4501", "slug": "web"})
-        return httpx.Response(200, json=[{"id": "1"}], headers={"link": link})
+            return httpx2.Response(200, json={"id": "4501", "slug": "web"})
+        return httpx2.Response(200, json=[{"id": "1"}], headers={"link": link})
 
     ex = _executor(handler)
     args = {"organization_slug": "acme", "project_slug": "web", "query": "is:unresolved level:error", "limit": 5}
@@ -105,11 +105,11 @@ async def test_list_maps_params_to_sentry_names_and_link_to_meta() -> None:
 
 
 async def test_events_full_flag_is_sent_as_sentry_expects() -> None:
-    seen: list[httpx.Request] = []
+    seen: list[httpx2.Request] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
-        return httpx.Response(200, json=[])
+        return httpx2.Response(200, json=[])
 
     ex = _executor(handler)
     result = await ex.execute("events", "list", {"organization_slug": "acme", "project_slug": "web", "full": True})
@@ -221,11 +221,11 @@ async def test_renamed_project_302_tells_the_new_slug() -> None:
 
 
 async def test_timeouts_and_connection_errors_are_clear() -> None:
-    def slow(request: httpx.Request) -> httpx.Response:
-        raise httpx.ReadTimeout("timed out", request=request)
+    def slow(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ReadTimeout("timed out", request=request)
 
-    def refused(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+    def refused(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ConnectError("[Errno 111] Connection refused", request=request)
 
     ex = _executor(slow)
     with pytest.raises(UpstreamTimeoutError, match="did not answer GET /api/0/projects/"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from mcp import Client
 from mcp.client.sse import sse_client
@@ -42,7 +42,7 @@ async def test_sse(demo_sentry: DemoSentryServer, tmp_path: Path) -> None:
             await _exercise(client)
 
 
-def _post_call(port: int, session: dict[str, str]) -> httpx.Response:
+def _post_call(port: int, session: dict[str, str]) -> httpx2.Response:
     body = {
         "jsonrpc": "2.0",
         "id": 7,
@@ -53,7 +53,7 @@ def _post_call(port: int, session: dict[str, str]) -> httpx.Response:
             "_meta": {"progressToken": "p1"},
         },
     }
-    return httpx.post(f"http://127.0.0.1:{port}/mcp", json=body, headers=session, timeout=30)
+    return httpx2.post(f"http://127.0.0.1:{port}/mcp", json=body, headers=session, timeout=30)
 
 
 def _open_session(port: int) -> dict[str, str]:
@@ -64,11 +64,11 @@ def _open_session(port: int) -> dict[str, str]:
         "method": "initialize",
         "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
     }
-    reply = httpx.post(f"http://127.0.0.1:{port}/mcp", json=init, headers=headers, timeout=30)
+    reply = httpx2.post(f"http://127.0.0.1:{port}/mcp", json=init, headers=headers, timeout=30)
     reply.raise_for_status()
     session = {**headers, "mcp-session-id": reply.headers["mcp-session-id"], "mcp-protocol-version": "2025-06-18"}
     note = {"jsonrpc": "2.0", "method": "notifications/initialized"}
-    httpx.post(f"http://127.0.0.1:{port}/mcp", json=note, headers=session, timeout=30).raise_for_status()
+    httpx2.post(f"http://127.0.0.1:{port}/mcp", json=note, headers=session, timeout=30).raise_for_status()
     return session
 
 

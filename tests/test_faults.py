@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
-import httpx
+import httpx2
 import pytest
 from mcp import Client, MCPError
 from mcp.types import TextContent
@@ -162,7 +162,7 @@ async def test_parallel_callers_slow_down_before_sentrys_limit() -> None:
 async def test_the_host_cap_and_sentrys_concurrent_limit_bound_requests_in_flight() -> None:
     in_flight = peak = 0
 
-    async def handler(request: httpx.Request) -> httpx.Response:
+    async def handler(request: httpx2.Request) -> httpx2.Response:
         nonlocal in_flight, peak
         in_flight += 1
         peak = max(peak, in_flight)
@@ -170,13 +170,13 @@ async def test_the_host_cap_and_sentrys_concurrent_limit_bound_requests_in_fligh
         in_flight -= 1
         headers = {"X-Sentry-Rate-Limit-ConcurrentLimit": "2", "X-Sentry-Rate-Limit-ConcurrentRemaining": "1"}
         if request.url.path.endswith("/regions/"):
-            return httpx.Response(404, json={"detail": "The requested resource does not exist"})
-        return httpx.Response(200, json={"id": "1"}, headers=headers)
+            return httpx2.Response(404, json={"detail": "The requested resource does not exist"})
+        return httpx2.Response(200, json={"id": "1"}, headers=headers)
 
     backend = DirectBackend(
         base_url="https://sentry.example.com",
         token=SecretStr(CANARY),
-        transport=httpx.MockTransport(handler),
+        transport=httpx2.MockTransport(handler),
         limits=RateLimits(max_concurrent=4),
     )
     from sentry_agent_mcp.executor import Executor

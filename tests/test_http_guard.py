@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from mcp import Client
 from mcp.client.sse import sse_client
@@ -62,9 +62,9 @@ async def test_mcp_run_sse_needs_the_token_and_caps_bodies(demo_sentry: DemoSent
     env = server_env(demo_sentry.url, SENTRY_MCP_HTTP_TOKEN=HTTP_TOKEN)
     with http_server_process([*MCP_RUN, "sse"], env, tmp_path / "server.log") as port:
         bearer = {"Authorization": f"Bearer {HTTP_TOKEN}"}
-        assert httpx.get(f"http://127.0.0.1:{port}/sse", timeout=5).status_code == 401
+        assert httpx2.get(f"http://127.0.0.1:{port}/sse", timeout=5).status_code == 401
         messages = f"http://127.0.0.1:{port}/messages/?session_id=00000000000000000000000000000000"
-        assert httpx.post(messages, content=THREE_MB, headers=bearer, timeout=10).status_code == 413
+        assert httpx2.post(messages, content=THREE_MB, headers=bearer, timeout=10).status_code == 413
         async with Client(sse_client(f"http://127.0.0.1:{port}/sse", headers=bearer), mode="legacy") as client:
             await assert_serves_an_issue(client)
 

@@ -9,7 +9,7 @@ import logging
 import subprocess
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from mcp import Client
 from mcp.client.sse import sse_client
@@ -52,8 +52,8 @@ async def test_with_a_token_every_request_needs_it(demo_sentry: DemoSentryServer
 async def test_sse_needs_the_token_too(demo_sentry: DemoSentryServer, tmp_path: Path) -> None:
     env = server_env(demo_sentry.url, SENTRY_MCP_HTTP_TOKEN=HTTP_TOKEN)
     with http_server("sse", env, tmp_path / "server.log") as port:
-        assert httpx.get(f"http://127.0.0.1:{port}/sse", timeout=5).status_code == 401
-        assert httpx.post(f"http://127.0.0.1:{port}/messages/?session_id=x", json={}, timeout=5).status_code == 401
+        assert httpx2.get(f"http://127.0.0.1:{port}/sse", timeout=5).status_code == 401
+        assert httpx2.post(f"http://127.0.0.1:{port}/messages/?session_id=x", json={}, timeout=5).status_code == 401
         url = f"http://127.0.0.1:{port}/sse"
         async with Client(sse_client(url, headers={"Authorization": f"Bearer {HTTP_TOKEN}"}), mode="legacy") as client:
             await assert_serves_an_issue(client)

@@ -3,7 +3,7 @@
 A region URL comes from Sentry's answers, so it must not steer the token: it is followed only when
 it is https on sentry.io, us.sentry.io or de.sentry.io, or exactly the configured origin. The sentry.io
 branch is exercised with real sentry.io URLs: through ``RegionRouter.allowed``, through the direct
-backend over an ``httpx.MockTransport`` that answers for sentry.io (no network), and over real HTTP to
+backend over an ``httpx2.MockTransport`` that answers for sentry.io (no network), and over real HTTP to
 demo Sentry servers on 127.0.0.1 that a hosts-file transport names us.sentry.io and de.sentry.io.
 """
 
@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from pydantic import SecretStr
 
 from sentry_agent_mcp.backends import DirectBackend
 from sentry_agent_mcp.backends.regions import RegionRefusedError, RegionRouter
-from sentry_agent_mcp.backends.transport import AiohttpTransport
 from sentry_agent_mcp.config import Settings
 from sentry_agent_mcp.executor import Executor
 from sentry_demo import DEMO_TOKEN, DemoSentryServer
@@ -77,28 +76,28 @@ def test_a_self_hosted_region_url_must_be_exactly_the_configured_origin(url: str
     assert router.allowed(url) is allowed
 
 
-def _saas(region_url: str, seen: list[str]) -> httpx.MockTransport:
+def _saas(region_url: str, seen: list[str]) -> httpx2.MockTransport:
     """sentry.io, us.sentry.io and de.sentry.io as Sentry answers: acme lives at ``region_url``; each
     region lists an organization of its own."""
 
-    def handle(request: httpx.Request) -> httpx.Response:
+    def handle(request: httpx2.Request) -> httpx2.Response:
         host, path = request.url.host, request.url.path
         seen.append(f"{request.url.scheme}://{request.url.netloc.decode()}{path}")
         if host == "sentry.io" and path == "/api/0/users/me/regions/":
-            return httpx.Response(200, json={"regions": REGIONS})
+            return httpx2.Response(200, json={"regions": REGIONS})
         if host == "sentry.io" and path == "/api/0/organizations/acme/":
-            return httpx.Response(200, json={"id": "1", "slug": "acme", "links": {"regionUrl": region_url}})
+            return httpx2.Response(200, json={"id": "1", "slug": "acme", "links": {"regionUrl": region_url}})
         if host in ("us.sentry.io", "de.sentry.io") and path == "/api/0/organizations/":
             region = host.split(".")[0]
-            return httpx.Response(200, json=[{"id": f"{region}-1", "slug": f"{region}-org", "name": region}])
+            return httpx2.Response(200, json=[{"id": f"{region}-1", "slug": f"{region}-org", "name": region}])
         if path == "/api/0/organizations/acme/issues/":
-            return httpx.Response(200, json=[{"id": "7", "shortId": "WEB-7", "title": f"served by {host}"}])
-        return httpx.Response(404, json={"detail": "The requested resource does not exist"})
+            return httpx2.Response(200, json=[{"id": "7", "shortId": "WEB-7", "title": f"served by {host}"}])
+        return httpx2.Response(404, json={"detail": "The requested resource does not exist"})
 
-    return httpx.MockTransport(handle)
+    return httpx2.MockTransport(handle)
 
 
-def _executor(transport: httpx.AsyncBaseTransport, base_url: str = "https://sentry.io") -> Executor:
+def _executor(transport: httpx2.AsyncBaseTransport, base_url: str = "https://sentry.io") -> Executor:
     backend = DirectBackend(base_url=base_url, token=SecretStr(CANARY_TOKEN), timeout=5.0, transport=transport)
     return Executor(Settings(backend="direct", auth_token=CANARY_TOKEN), backend)
 
@@ -142,20 +141,20 @@ async def test_organizations_are_merged_from_every_region() -> None:
     assert {"https://us.sentry.io/api/0/organizations/", "https://de.sentry.io/api/0/organizations/"} <= set(seen)
 
 
-class LocalHosts(httpx.AsyncBaseTransport):
-    """A hosts file for httpx: requests for the named hosts go over real HTTP to servers on 127.0.0.1.
+class LocalHosts(httpx2.AsyncBaseTransport):
+    """A hosts file for httpx2: requests for the named hosts go over real HTTP to servers on 127.0.0.1.
 
     A host it does not know fails as an unreachable one would: nothing ever leaves the machine.
     """
 
     def __init__(self, hosts: dict[str, str]) -> None:
-        self._hosts = {name: httpx.URL(url) for name, url in hosts.items()}
-        self._inner = AiohttpTransport()
+        self._hosts = {name: httpx2.URL(url) for name, url in hosts.items()}
+        self._inner = httpx2.AsyncHTTPTransport()
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         target = self._hosts.get(request.url.host)
         if target is None:
-            raise httpx.ConnectError(f"{request.url.host} is not a test host", request=request)
+            raise httpx2.ConnectError(f"{request.url.host} is not a test host", request=request)
         request.url = request.url.copy_with(scheme=target.scheme, host=target.host, port=target.port)
         return await self._inner.handle_async_request(request)
 
@@ -208,7 +207,7 @@ async def test_a_region_url_on_the_configured_host_but_another_port_never_gets_t
     _, other, _ = regions
     start = len(other.requests)
     with DemoSentryServer(tokens=[CANARY_TOKEN], org_region_url=other.url) as sentry:
-        executor = _executor(AiohttpTransport(), base_url=sentry.url)
+        executor = _executor(httpx2.AsyncHTTPTransport(), base_url=sentry.url)
         try:
             with pytest.raises(RegionRefusedError, match="Refusing to send"):
                 await executor.execute("issues", "list", {"organization_slug": "acme"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 
 from ..config import BackendKind, Settings
 from ..errors import ConfigurationError
@@ -24,7 +24,7 @@ def create_backend(settings: Settings) -> Backend:
     return hosted_backend(settings)
 
 
-def hosted_backend(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> HostedBackend:
+def hosted_backend(settings: Settings, transport: httpx2.AsyncBaseTransport | None = None) -> HostedBackend:
     """The Airbyte-hosted backend of the settings (its connector id given or looked up by customer)."""
     assert settings.airbyte_client_id and settings.airbyte_client_secret  # backend_kind() checked them
     if not settings.airbyte_connector_id and not settings.airbyte_customer_name:

@@ -12,10 +12,10 @@ import time
 from typing import Any
 
 import anyio
-import httpx
+import httpx2
 from pydantic import SecretStr
 
-from .. import __version__
+from .._version import __version__
 from ..config import airbyte_api_base_url
 from ..errors import (
     ConfigurationError,
@@ -27,9 +27,9 @@ from ..errors import (
 )
 from ..redaction import loads, register
 from .bodies import MAX_BODY_BYTES, read_capped
+from .http_client import CONNECT_TIMEOUT, PooledClient
 from .requests import encode_segment
 from .retry import current_deadline
-from .transport import AiohttpTransport
 from .upstream_errors import describe_body, retry_after_seconds
 
 SENTRY_DEFINITION_ID = "cdaf146a-9b75-49fd-9dd2-9d64a0bb4781"
@@ -64,7 +64,7 @@ def _airbyte_detail(body: bytes, content_type: str | None) -> str | None:
     return describe_body(body, content_type)
 
 
-def airbyte_error(response: httpx.Response, what: str) -> UpstreamError:
+def airbyte_error(response: httpx2.Response, what: str) -> UpstreamError:
     """A clear error for a non-2xx answer of the Airbyte API."""
     status = response.status_code
     detail = _airbyte_detail(response.content, response.headers.get("content-type"))
@@ -87,7 +87,7 @@ class AirbyteAPI:
         client_secret: SecretStr,
         organization_id: str | None = None,
         timeout: float = 30.0,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
         max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
         self.api_url = airbyte_api_base_url(api_url)  # https (or loopback http), no userinfo: else a clear error
@@ -97,13 +97,12 @@ class AirbyteAPI:
         register(client_secret)
         self._organization_id = organization_id
         self._timeout = timeout
-        self._client = httpx.AsyncClient(
+        self._http = PooledClient(
             base_url=self.api_url,
             headers={"Accept": "application/json", "User-Agent": f"sentry-agent-mcp/{__version__}"},
-            timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
-            follow_redirects=False,
-            trust_env=False,  # proxies from the environment are the transport's to apply (transport.py)
-            transport=transport if transport is not None else AiohttpTransport(max_connections=8),
+            timeout=timeout,
+            max_connections=8,
+            transport=transport,
         )
         self._token: str | None = None
         self._expires_at = 0.0
@@ -125,22 +124,21 @@ class AirbyteAPI:
             headers["X-Organization-Id"] = self._organization_id
         return headers
 
-    async def _send(self, method: str, path: str, token: str | None, **kwargs: Any) -> httpx.Response:
+    async def _send(self, method: str, path: str, token: str | None, **kwargs: Any) -> httpx2.Response:
         """One request and its body (read up to ``max_body_bytes``), within the running call's deadline."""
         what = f"{method} {path}"
         deadline = current_deadline(self._timeout)
         try:
             with anyio.move_on_after(deadline.remaining()):
                 remaining = max(deadline.remaining(), 0.001)
-                timeout = httpx.Timeout(remaining, connect=min(5.0, remaining))
-                request = self._client.build_request(
-                    method, path, headers=self._headers(token), timeout=timeout, **kwargs
-                )
-                opened = await self._client.send(request, stream=True)
+                timeout = httpx2.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining))
+                client = self._http.current()
+                request = client.build_request(method, path, headers=self._headers(token), timeout=timeout, **kwargs)
+                opened = await client.send(request, stream=True)
                 return await read_capped(opened, cap=self._max_body_bytes, who="The Airbyte API", what=what)
-        except httpx.TimeoutException:
+        except httpx2.TimeoutException:
             pass
-        except httpx.TransportError as exc:
+        except httpx2.TransportError as exc:
             raise UpstreamConnectionError(
                 f"Could not reach the Airbyte API at {self.api_url} for {what}: {type(exc).__name__}",
                 hint="Check AIRBYTE_API_URL and the network.",
@@ -174,7 +172,7 @@ class AirbyteAPI:
             return token
 
     @staticmethod
-    def _json(response: httpx.Response, what: str, *, masked: bool = True) -> Any:
+    def _json(response: httpx2.Response, what: str, *, masked: bool = True) -> Any:
         try:
             return loads(response.content) if masked else json.loads(response.content)
         except (ValueError, UnicodeDecodeError):
@@ -216,4 +214,4 @@ class AirbyteAPI:
         return await self.request("POST", "/api/v1/integrations/connectors", json=body)
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._http.aclose()

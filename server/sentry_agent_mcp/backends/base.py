@@ -27,5 +27,5 @@ class Backend(Protocol):
 
 
 def list_page(data: Any, *, has_more: bool, next_cursor: str | None) -> dict[str, Any]:
-    """The list envelope of SPEC section 5."""
+    """The list envelope (README "Results")."""
     return {"data": data, "meta": {"has_more": has_more, "next_cursor": next_cursor if has_more else None}}

@@ -7,7 +7,7 @@ decoded copy) in memory before the result budget could cut it.
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 
 from ..errors import UpstreamProtocolError
 
@@ -26,10 +26,10 @@ def _too_large(who: str, what: str, cap: int, seen: str) -> UpstreamProtocolErro
     )
 
 
-async def read_capped(response: httpx.Response, *, cap: int, who: str, what: str) -> httpx.Response:
+async def read_capped(response: httpx2.Response, *, cap: int, who: str, what: str) -> httpx2.Response:
     """``response`` (opened with ``stream=True``) with its body read whole, or an error once it passes ``cap``.
 
-    The stream is closed either way. The answer comes back as a new, already-read ``httpx.Response``
+    The stream is closed either way. The answer comes back as a new, already-read ``httpx2.Response``
     with the decoded body, so callers use ``.content`` as before.
     """
     try:
@@ -46,7 +46,7 @@ async def read_capped(response: httpx.Response, *, cap: int, who: str, what: str
     finally:
         await response.aclose()
     headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _REBUILT_HEADERS]
-    return httpx.Response(
+    return httpx2.Response(
         response.status_code,
         headers=headers,
         content=b"".join(chunks),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 from pydantic import SecretStr
 
 from .direct import DirectBackend
@@ -19,6 +19,6 @@ def demo_backend(timeout: float = 30.0) -> DirectBackend:
         base_url=DEMO_BASE_URL,
         token=SecretStr(DEMO_TOKEN),
         timeout=timeout,
-        transport=httpx.ASGITransport(app=app),
+        transport=httpx2.ASGITransport(app=app),
         name="demo",
     )

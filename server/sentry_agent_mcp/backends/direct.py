@@ -1,4 +1,4 @@
-"""The direct backend: Sentry's REST API over one pooled ``httpx.AsyncClient`` (sent by aiohttp)."""
+"""The direct backend: Sentry's REST API over one pooled ``httpx2.AsyncClient`` (``http_client.py``)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import anyio
-import httpx
+import httpx2
 from pydantic import SecretStr
 
-from .. import __version__
+from .._version import __version__
 from ..catalog import Kind, Pair, Params, Served
 from ..catalog.base import Host, Route
-from ..errors import TLSVerificationError, UpstreamConnectionError, UpstreamProtocolError, UpstreamTimeoutError, echo
+from ..errors import TLSVerificationError, UpstreamConnectionError, UpstreamProtocolError, UpstreamTimeoutError, clip
 from ..redaction import loads, register
 from .base import list_page
 from .bodies import MAX_BODY_BYTES, read_capped
+from .http_client import CONNECT_TIMEOUT, PooledClient
 from .pagination import next_page
 from .ratelimit import HostLimiter, RateLimits, retry_after_seconds
 from .regions import RegionRefusedError, RegionRouter
@@ -36,18 +37,16 @@ from .retry import (
     never_sent,
     spread,
 )
-from .transport import AiohttpTransport
 from .upstream_errors import describe_body, error_from_response
 
 logger = logging.getLogger(__name__)
 
-CONNECT_TIMEOUT = 5.0
 MAX_CONNECTIONS = 32
 """Pooled connections to all Sentry hosts together (at most 16 requests in flight per host)."""
 REGION_PAGE_CAP = 10
 """Pages fetched per region when merging organizations across regions (100 orgs a page)."""
 _ATTEMPTS = "sentry_agent_mcp.attempts"
-"""``httpx.Response.extensions`` key under which ``_send`` leaves the ``Attempts`` record."""
+"""``httpx2.Response.extensions`` key under which ``_send`` leaves the ``Attempts`` record."""
 _UNKNOWN_EFFECT = (
     "The connection failed after the request was sent. This write is not idempotent, so it was not sent "
     "again: it may or may not have taken effect. Read the current state before calling again."
@@ -61,12 +60,12 @@ class _DeadlineReached(Exception):
 class DirectBackend:
     """Calls ``{base_url}/api/0`` (or an organization's region) with a bearer token.
 
-    One client per backend (and so per server process): connections are pooled and reused. Redirects
-    are not followed: Sentry's 302 means "project renamed", which the agent must hear about. Project
-    ids and organization regions are looked up once and cached for the life of the process. Each call
-    runs under one deadline (``timeout`` seconds, or the executor's for the whole tool call) that bounds
-    its lookups, attempts and waits; requests are retried and rate limits honoured as ``retry.py`` and
-    ``ratelimit.py`` say. Bodies are read streamed, up to ``max_body_bytes`` (``bodies.py``).
+    One client per backend (and so per server process): connections are pooled and reused, and
+    redirects are not followed (``http_client.py``). Project ids and organization regions are looked up
+    once and cached for the life of the process. Each call runs under one deadline (``timeout`` seconds,
+    or the executor's for the whole tool call) that bounds its lookups, attempts and waits; requests are
+    retried and rate limits honoured as ``retry.py`` and ``ratelimit.py`` say. Bodies are read streamed,
+    up to ``max_body_bytes`` (``bodies.py``).
     """
 
     serves = Served.DIRECT
@@ -77,7 +76,7 @@ class DirectBackend:
         base_url: str,
         token: SecretStr,
         timeout: float = 30.0,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
         name: str = "direct",
         retry: RetryPolicy = DEFAULT_POLICY,
         limits: RateLimits | None = None,
@@ -90,16 +89,15 @@ class DirectBackend:
         self._policy = retry
         self._limits = limits if limits is not None else RateLimits()
         register(token)  # whatever path built this backend, its token is masked in all output from now on
-        self._client = httpx.AsyncClient(
+        self._http = PooledClient(
             headers={
                 "Authorization": f"Bearer {token.get_secret_value()}",
                 "Accept": "application/json",
                 "User-Agent": f"sentry-agent-mcp/{__version__}",
             },
-            timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
-            follow_redirects=False,
-            trust_env=False,  # proxies from the environment are the transport's to apply (transport.py)
-            transport=transport if transport is not None else AiohttpTransport(max_connections=MAX_CONNECTIONS),
+            timeout=timeout,
+            max_connections=MAX_CONNECTIONS,
+            transport=transport,
         )
         self.regions = RegionRouter(base_url, self._fetch_json)
         self._project_ids: dict[tuple[str, str], str] = {}
@@ -130,7 +128,7 @@ class DirectBackend:
         return f"{self.name} backend at {self.base_url}: token accepted, {seen} visible"
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._http.aclose()
 
     async def _base_for(self, spec: RequestSpec) -> str:
         if spec.host is Host.CONTROL or spec.organization is None:
@@ -190,7 +188,7 @@ class DirectBackend:
         except (ValueError, UnicodeDecodeError):
             return response.status_code, None
 
-    async def _send(self, base: str, spec: RequestSpec) -> httpx.Response:
+    async def _send(self, base: str, spec: RequestSpec) -> httpx2.Response:
         """Send ``spec`` to ``base`` within the call's deadline, retrying what may be retried.
 
         Returns Sentry's final answer whatever its status (``_decoded`` judges it), with the attempts
@@ -211,7 +209,7 @@ class DirectBackend:
             except _DeadlineReached:
                 tries.note("deadline")
                 raise self._deadline_error(spec, tries, deadline) from None
-            except httpx.TransportError as exc:
+            except httpx2.TransportError as exc:
                 tries.note(type(exc).__name__)
                 failures += 1
                 if deadline.remaining() < 0.01:
@@ -223,9 +221,9 @@ class DirectBackend:
                     raise self._transport_error(base, spec, exc, tries) from None
                 await anyio.sleep(delay)
                 continue
-            except httpx.RequestError as exc:  # e.g. a body that cannot be decoded
+            except httpx2.RequestError as exc:  # e.g. a body that cannot be decoded
                 raise UpstreamProtocolError(
-                    f"Sentry's answer to {spec.what} could not be read: {type(exc).__name__}: {echo(exc, 200)}",
+                    f"Sentry's answer to {spec.what} could not be read: {type(exc).__name__}: {clip(exc, 200)}",
                     hint="A proxy may be in the way; retry in a moment.",
                 ) from None
             status = response.status_code
@@ -246,21 +244,22 @@ class DirectBackend:
                 return response
             await anyio.sleep(delay)
 
-    async def _attempt(self, base: str, spec: RequestSpec, limiter: HostLimiter, deadline: Deadline) -> httpx.Response:
+    async def _attempt(self, base: str, spec: RequestSpec, limiter: HostLimiter, deadline: Deadline) -> httpx2.Response:
         """One send: wait for the endpoint's pause and a concurrency slot, then the request and its body
         (read up to ``max_body_bytes``), all bounded by the deadline."""
         with anyio.move_on_after(deadline.remaining()):
             async with limiter.slot(spec.limit_key, deadline):
                 remaining = max(deadline.remaining(), 0.001)
                 started = time.perf_counter()
-                request = self._client.build_request(
+                client = self._http.current()
+                request = client.build_request(
                     spec.method,
                     f"{base}/api/0{spec.path}",
                     params=spec.query,
                     json=spec.body,
-                    timeout=httpx.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining)),
+                    timeout=httpx2.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining)),
                 )
-                opened = await self._client.send(request, stream=True)
+                opened = await client.send(request, stream=True)
                 response = await read_capped(opened, cap=self._max_body_bytes, who="Sentry", what=spec.what)
             limiter.observe(spec.limit_key, response.headers, time.time())
             if logger.isEnabledFor(logging.DEBUG):
@@ -277,7 +276,7 @@ class DirectBackend:
         )
 
     def _transport_error(
-        self, base: str, spec: RequestSpec, exc: httpx.TransportError, tries: Attempts
+        self, base: str, spec: RequestSpec, exc: httpx2.TransportError, tries: Attempts
     ) -> UpstreamTimeoutError | UpstreamConnectionError:
         rejected = certificate_failure(exc)
         if rejected is not None:
@@ -290,7 +289,7 @@ class DirectBackend:
                 "host, or something is intercepting the connection.",
             )
         unknown_effect = not spec.repeatable and not never_sent(exc)
-        if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, httpx2.TimeoutException):
             return UpstreamTimeoutError(
                 f"Sentry did not answer {spec.what} in time ({tries.summary()}).",
                 hint=_UNKNOWN_EFFECT
@@ -302,11 +301,11 @@ class DirectBackend:
         else:
             message = f"The connection to Sentry broke during {spec.what}"
         return UpstreamConnectionError(
-            f"{message}: {type(exc).__name__}: {echo(exc, 200)} ({tries.summary()}).",
+            f"{message}: {type(exc).__name__}: {clip(exc, 200)} ({tries.summary()}).",
             hint=_UNKNOWN_EFFECT if unknown_effect else "Check SENTRY_HOSTNAME and the network; retry in a moment.",
         )
 
-    def _decoded(self, spec: RequestSpec, response: httpx.Response) -> Any:
+    def _decoded(self, spec: RequestSpec, response: httpx2.Response) -> Any:
         if response.status_code >= 300:
             tries = response.extensions.get(_ATTEMPTS)
             raise error_from_response(

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import SentryAgentError, echo
+from ..errors import SentryAgentError, clip
 from ..hosts import SAAS_HOSTS, BadHostError, Origin, parse_origin
 from .requests import encode_segment
 
@@ -42,7 +42,7 @@ def shown(url: str) -> str:
         parts = urlsplit(url)
     except ValueError:
         return "(not a valid URL)"
-    return echo(f"{parts.scheme}://{parts.netloc.rpartition('@')[2].lower()}{parts.path.rstrip('/')}")
+    return clip(f"{parts.scheme}://{parts.netloc.rpartition('@')[2].lower()}{parts.path.rstrip('/')}")
 
 
 class RegionRouter:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-import httpx
+import httpx2
 
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 """Answers worth another try: Sentry or its proxy failed, the request itself was fine."""
@@ -105,17 +105,22 @@ def current_deadline(default_seconds: float) -> Deadline:
     return _CURRENT.get() or Deadline(default_seconds)
 
 
-def never_sent(exc: httpx.TransportError) -> bool:
-    """True when the request cannot have reached Sentry: safe to send again whatever it does."""
-    return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+def never_sent(exc: httpx2.TransportError) -> bool:
+    """True when the request cannot have reached Sentry: safe to send again whatever it does.
+
+    httpx2 raises these before a byte of the request left: no connection could be opened (refused,
+    DNS, TLS, proxy connect) or none came free in the pool. Anything later (``ReadTimeout``,
+    ``RemoteProtocolError``, ``ReadError``, ``WriteError``) may have been seen and acted on.
+    """
+    return isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout | httpx2.PoolTimeout)
 
 
 def certificate_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
     """The certificate verification error behind ``exc``, if that is why it failed.
 
-    Such a failure is never retried: the same certificate fails the same way on every attempt. Both
-    transports (aiohttp's and httpx's own) chain the ``ssl`` error as the cause of what they raise; the
-    innermost one is returned (aiohttp's own error also passes for one, without its details).
+    Such a failure is never retried: the same certificate fails the same way on every attempt. httpx2
+    chains the ``ssl`` error as the cause of the ``ConnectError`` it raises (on trio, through trio's
+    ``BrokenResourceError``); the innermost one is returned.
     """
     found: ssl.SSLCertVerificationError | None = None
     cause: BaseException | None = exc

@@ -24,9 +24,9 @@ _HINTS: dict[int, str] = {
         "The Sentry token was rejected: check SENTRY_AUTH_TOKEN (create one at Settings > Account > API > Auth Tokens)."
     ),
     403: "The token lacks the scope for this call (for example event:read), or its user is not a member here.",
-    404: (
-        "Check the organization, project, issue or event id: sentry_projects_list and sentry_issues_list "
-        "show valid ones."
+    404: (  # the organization first: with a wrong one, every list below it fails with this same 404
+        "Check the organization slug first (sentry_organizations_list shows the ones the token sees), then the "
+        "project, issue or event id (sentry_projects_list and sentry_issues_list show valid ones)."
     ),
     409: "The resource changed meanwhile; read it again before retrying.",
     413: "The request is too large; narrow it.",
