@@ -8,11 +8,11 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from mcp import Client
 
-from sentry_agent_mcp.backends import create_backend
+from sentry_agent_mcp.catalog import Served, callable_pairs
 from sentry_agent_mcp.config import Settings
 from sentry_agent_mcp.errors import InvalidParamsError
 from sentry_agent_mcp.executor import Executor
@@ -36,7 +36,7 @@ async def make_executor(demo_sentry: DemoSentryServer) -> AsyncIterator[Any]:
 
     def make(**extra: Any) -> Executor:
         settings = _settings(demo_sentry, **extra)
-        made.append(Executor(settings, create_backend(settings)))
+        made.append(Executor.for_settings(settings))
         return made[-1]
 
     yield make
@@ -52,7 +52,7 @@ def _ground_truth(sentry: DemoSentryServer, path: str, **params: str) -> list[st
     """Every id Sentry has at ``path``, read with the largest page size and no budget."""
     ids: list[str] = []
     cursor = None
-    with httpx.Client(base_url=sentry.url, headers={"Authorization": f"Bearer {CANARY_TOKEN}"}) as http:
+    with httpx2.Client(base_url=sentry.url, headers={"Authorization": f"Bearer {CANARY_TOKEN}"}) as http:
         while True:
             query = {"per_page": "100", **params, **({"cursor": cursor} if cursor else {})}
             response = http.get(path, params=query)
@@ -155,7 +155,7 @@ def hosted(demo_sentry: DemoSentryServer, monkeypatch: pytest.MonkeyPatch) -> It
 
 async def test_view_options_never_reach_airbyte(hosted: FakeAirbyte) -> None:
     settings = Settings()
-    executor = Executor(settings, create_backend(settings))
+    executor = Executor.for_settings(settings)
     try:
         issue = await executor.execute("issues", "get", {**ORG, "issue_id": "WEB-1", "fields": ["shortId"]})
         page = await executor.execute("issues", "list", {**ORG, "project_slug": "web", "detail": "full"})
@@ -166,6 +166,10 @@ async def test_view_options_never_reach_airbyte(hosted: FakeAirbyte) -> None:
     assert bodies and all(not {"fields", "detail"} & set(body["params"]) for body in bodies)
 
 
+BYTES_PER_TOOL = 720
+"""``tools/list``'s budget per tool listed: 707 bytes on average for the full surface when it was set."""
+
+
 async def test_tools_list_stays_small() -> None:
     """Bytes of ``tools/list`` as the model reads them on every turn (a size, not a timing)."""
     sizes = {}
@@ -174,6 +178,9 @@ async def test_tools_list_stays_small() -> None:
             tools = (await client.list_tools()).tools
         payload = [t.model_dump(by_alias=True, exclude_none=True, mode="json") for t in tools]
         sizes[json.dumps(mode)] = (len(tools), _size(payload))
-    assert sizes['{"allow_writes": true}'][0] == 45 and sizes['{"allow_writes": true}'][1] <= 32_000
-    assert sizes["{}"][1] <= 30_000
+    every_tool = len(callable_pairs(Served.DIRECT, allow_writes=True)) + 1  # and sentry_execute
+    assert sizes['{"allow_writes": true}'][0] == every_tool
+    for mode in ('{"allow_writes": true}', "{}"):  # per tool, so that a new pair is not over budget by arithmetic
+        count, size = sizes[mode]
+        assert size <= BYTES_PER_TOOL * count, f"{mode}: {size} bytes for {count} tools"
     assert sizes['{"tools": "execute"}'][1] <= 3_000

@@ -148,7 +148,7 @@ def test_kinds_match_names() -> None:
 
 
 def test_every_paginated_list_takes_a_limit_sent_as_sentrys_page_size() -> None:
-    """An agent bounds every list the same way: ``limit`` (SPEC section 5), never silently ignored."""
+    """An agent bounds every list the same way: ``limit`` (README "Results"), never silently ignored."""
     for pair in CATALOG.values():
         for route in pair.routes:
             if "cursor" in route.query:

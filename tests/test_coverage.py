@@ -7,7 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from mcp import Client
 from mcp.types import TextContent
@@ -98,7 +98,7 @@ async def test_projects_org_scoped_or_global_and_keys_without_secrets(
     assert req.path == "/api/0/projects/" and len(everything["data"]) == 4
     keys, req = await agent.call("sentry_project_keys_list", {**ORG, "project_slug": "web"})
     assert req.path == "/api/0/projects/acme/web/keys/"
-    raw = httpx.get(f"{demo_sentry.url}{req.path}", headers={"Authorization": f"Bearer {CANARY_TOKEN}"}).json()
+    raw = httpx2.get(f"{demo_sentry.url}{req.path}", headers={"Authorization": f"Bearer {CANARY_TOKEN}"}).json()
     assert raw[0]["secret"] and raw[0]["dsn"]["secret"], "the demo sends secrets, as Sentry does"
     for key in keys["data"]:
         assert "secret" not in key and "secret" not in key["dsn"]

@@ -1,4 +1,4 @@
-"""The Python API: the SPEC's example as written, a real Pydantic AI agent, and the connector surface."""
+"""The Python API: the README's example as written, a real Pydantic AI agent, and the connector surface."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_spec_example_runs_as_written(demo_sentry: DemoSentryServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    """SPEC section 6, with "..." filled in: the demo Sentry and the fake Airbyte API stand in for the clouds."""
+    """The README's Python API example, "..." filled in: the demo Sentry and a fake Airbyte stand in for the clouds."""
     with FakeAirbyte(sentry_url=demo_sentry.url, sentry_token=CANARY_TOKEN) as fake:
         monkeypatch.setenv("AIRBYTE_API_URL", fake.url)
         from sentry_agent_mcp import AirbyteAuthConfig, SentryAuthConfig, SentryConnector, SentryReplicationConfig

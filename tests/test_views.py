@@ -15,7 +15,7 @@ from sentry_agent_mcp.catalog.schema import input_schema
 from sentry_agent_mcp.config import Settings
 from sentry_agent_mcp.errors import InvalidParamsError
 from sentry_agent_mcp.executor import Executor
-from sentry_agent_mcp.views import as_columns, project, tidy
+from sentry_agent_mcp.views import as_columns, select_fields, tidy
 from sentry_agent_mcp.views.base import tidy_time
 
 pytestmark = pytest.mark.anyio
@@ -183,14 +183,14 @@ def test_tool_schemas_leave_view_options_to_the_instructions_and_describe_spells
     assert {p.tool_name for p in CATALOG.values() if Served.DIRECT in p.served_by and p.kind is not Kind.WRITE} <= takes
 
 
-def test_projection_and_tidy_units() -> None:
+def test_select_fields_and_tidy_units() -> None:
     obj = {"a": {"b": 1, "c": 2}, "list": [{"x": 1, "y": 2}, {"x": 3}], "k.with.dots": 5, "n": None}
-    assert project(obj, ["a.b", "list.x", "k.with.dots", "missing"]) == {
+    assert select_fields(obj, ["a.b", "list.x", "k.with.dots", "missing"]) == {
         "a": {"b": 1},
         "list": [{"x": 1}, {"x": 3}],
         "k.with.dots": 5,
     }
-    assert project(obj, ["a.b", "a.c"]) == {"a": {"b": 1, "c": 2}}
+    assert select_fields(obj, ["a.b", "a.c"]) == {"a": {"b": 1, "c": 2}}
     assert tidy({"n": None, "e": [], "d": {}, "s": "", "zero": 0, "no": False, "_meta": {"x": 1}}) == {
         "zero": 0,
         "no": False,

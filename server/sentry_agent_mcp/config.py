@@ -1,4 +1,4 @@
-"""Configuration from the environment (SPEC section 4): a pydantic model read from ``os.environ``.
+"""Configuration from the environment (README "Configuration"): a pydantic model read from ``os.environ``.
 
 Secrets are ``SecretStr`` so that ``repr``, logs and tracebacks show ``**********``. Reading the
 settings does no I/O beyond the environment; choosing a backend is a pure function of them.

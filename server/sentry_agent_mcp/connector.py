@@ -14,7 +14,6 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .backends import create_backend
 from .backends.airbyte_api import SENTRY_DEFINITION_ID, AirbyteAPI
 from .catalog import CATALOG, Kind, Pair, entities
 from .catalog.schema import input_schema
@@ -150,7 +149,7 @@ class SentryConnector:
     @property
     def executor(self) -> Executor:
         if self._executor is None:
-            self._executor = Executor(self.settings, create_backend(self.settings))
+            self._executor = Executor.for_settings(self.settings)
         return self._executor
 
     async def execute(self, entity: str, action: str, params: Mapping[str, Any] | None = None) -> Any:

@@ -13,11 +13,11 @@ from typing import Any
 
 from .redaction import redact, redact_data
 
-ECHO_LIMIT = 80
+CLIP_LIMIT = 80
 
 
-def echo(value: object, limit: int = ECHO_LIMIT) -> str:
-    """A caller-supplied name as it may appear in an error: cut, so hostile input is not echoed whole.
+def clip(value: object, limit: int = CLIP_LIMIT) -> str:
+    """A caller-supplied name as it may appear in an error: clipped, so hostile input is not echoed whole.
 
     Redacted before it is cut, so a cut can never leave part of a secret behind.
     """
@@ -41,7 +41,11 @@ class SentryAgentError(RuntimeError):
         self.hint = redact(hint) if hint is not None else None
 
     def __str__(self) -> str:
-        return f"{self.message} {self.hint}" if self.hint else self.message
+        """``message. Hint: hint``: two sentences, so a reader (or a model) sees where the cause ends."""
+        if not self.hint:
+            return self.message
+        ended = self.message if self.message.rstrip().endswith((".", "!", "?")) else f"{self.message.rstrip()}."
+        return f"{ended} Hint: {self.hint}"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able description, used as MCP ``structuredContent`` and by ``call``."""

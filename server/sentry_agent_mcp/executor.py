@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .backends import Backend
+from .backends import Backend, create_backend
 from .backends.retry import Deadline, call_deadline
 from .catalog import CATALOG, Kind, Pair, Params, Served, callable_pairs
 from .config import Settings
@@ -22,7 +22,7 @@ from .errors import (
     UnknownPairError,
     UnsupportedOnBackendError,
     WritesDisabledError,
-    echo,
+    clip,
 )
 from .paging import ProgressCallback, collect, split_cursor
 from .views import COMPACT, OPTION_NAMES, ViewOptions, fit_object, shape_item
@@ -40,7 +40,7 @@ def _format_errors(exc: ValidationError) -> tuple[str, list[dict[str, Any]]]:
     lines = []
     errors = []
     for err in exc.errors(include_url=False, include_context=False):
-        loc = echo(".".join(str(part) for part in err["loc"]) or "params")
+        loc = clip(".".join(str(part) for part in err["loc"]) or "params")
         if err["type"] == "extra_forbidden":
             text = "unknown parameter"
         elif err["type"] == "missing":
@@ -60,6 +60,12 @@ class Executor:
         self.backend = backend
         self.defaults = settings.scoping_defaults
 
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Executor:
+        """The executor of a configuration, on the backend it names: how the server, the CLI and the
+        Python API all make theirs."""
+        return cls(settings, create_backend(settings))
+
     def pairs(self) -> list[Pair]:
         """The pairs callable here: served by the backend, writes only when allowed, and only the entities
         ``SENTRY_MCP_TOOLS`` names when it names some (a restricted server is restricted on every path)."""
@@ -72,7 +78,7 @@ class Executor:
         restricted = self.settings.tool_entities()
         if restricted is not None and entity not in restricted:
             raise UnknownPairError(
-                f"Entity '{echo(entity)}' is not available: this server is restricted to "
+                f"Entity '{clip(entity)}' is not available: this server is restricted to "
                 f"{', '.join(sorted(restricted))} (SENTRY_MCP_TOOLS).",
                 hint=f"Valid entities: {', '.join(sorted({p.entity for p in self.pairs()})) or 'none'}. "
                 "Widening the restriction is up to whoever runs the server.",
@@ -84,9 +90,9 @@ class Executor:
             if any(p.entity == entity for p in available):
                 actions = [p.action for p in available if p.entity == entity]
                 raise UnknownPairError(
-                    f"Entity '{entity}' has no action '{echo(action)}'.", hint=f"Valid actions: {', '.join(actions)}."
+                    f"Entity '{entity}' has no action '{clip(action)}'.", hint=f"Valid actions: {', '.join(actions)}."
                 )
-            raise UnknownPairError(f"Unknown entity '{echo(entity)}'.", hint=f"Valid entities: {', '.join(entities)}.")
+            raise UnknownPairError(f"Unknown entity '{clip(entity)}'.", hint=f"Valid entities: {', '.join(entities)}.")
         if self.backend.serves not in pair.served_by:
             served = " or ".join(sorted(s.value for s in pair.served_by))
             raise UnsupportedOnBackendError(

@@ -1,7 +1,7 @@
 """The MCP tool listing, derived from the catalog's tool entries and the configuration.
 
-Built once per server, from the precomputed entries (``tool_entries.py``): listing the tools imports
-no catalog and generates no schema.
+Built once per server, from the tool entries (``startup.tool_entries``): listing the tools with a current
+``tool_entries.json`` imports no catalog and generates no schema.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from mcp.types import Tool, ToolAnnotations
 
 from .config import BackendKind, Settings
-from .errors import ConfigurationError, echo
-from .tool_entries import ToolEntry, finish_schema, load_entries
+from .errors import ConfigurationError, clip
+from .startup import tool_entries
+from .tool_entries import ToolEntry
+from .tool_spec import finish_schema
 
 EXECUTE_TOOL = "sentry_execute"
 DESCRIBE_TOOL = "sentry_describe"
@@ -120,11 +122,11 @@ class ToolSurface:
         hosted = settings.backend_kind() is BackendKind.HOSTED
         serves = "hosted" if hosted else "direct"
         entities = settings.tool_entities()  # also restricts sentry_execute: its enum and the Executor
-        entries = load_entries()
+        entries = tool_entries()
         unknown = sorted((entities or frozenset()) - {e.entity for e in entries})
         if unknown:  # a typo would otherwise leave a server with no tools and no word of why
             raise ConfigurationError(
-                f"SENTRY_MCP_TOOLS names unknown entities: {', '.join(echo(name) for name in unknown)}.",
+                f"SENTRY_MCP_TOOLS names unknown entities: {', '.join(clip(name) for name in unknown)}.",
                 hint=f"Use all, execute, or a comma list of: {', '.join(sorted({e.entity for e in entries}))}.",
             )
         pairs = [

@@ -25,8 +25,8 @@ from typing import Any
 from .backends import Backend
 from .backends.retry import Deadline
 from .catalog import Pair, Params, Served
-from .catalog.base import PAGE_SIZE
 from .errors import RateLimitedError, UpstreamTimeoutError
+from .tool_spec import PAGE_SIZE
 from .views import fit_object, size_of
 
 ProgressCallback = Callable[[float, float | None, str | None], Awaitable[None]]

@@ -1,26 +1,29 @@
-"""What ``tools/list`` needs of each pair, precomputed so that listing the tools needs no catalog import.
+"""What ``tools/list`` needs of each pair, and the file that holds it precomputed (``tool_entries.json``).
 
-Importing the catalog (~45 pydantic models) and generating their JSON schemas takes ~160 ms, and an MCP
-client asks for the tool list right after ``initialize``: that is the time until its user can use the
-server. ``tool_entries.json``, beside this module, holds each pair's name, description, annotations,
-backends and base input schema, generated from the catalog by ``make catalog-files`` (a test fails when
-it is stale). The catalog itself is then imported on the first call, in the background
-(``mcp_server._warm_up``). Without the file (or with one from another version) the entries are
-computed from the catalog, with the same result.
+The file is keyed by a fingerprint of the sources the entries are derived from: the bytes of every
+module the catalog is built from (``FINGERPRINTED``, a test checks it covers the catalog's imports)
+and the pydantic version that writes the schemas. Hashing those ~30 files costs ~2 ms; importing the
+catalog and building its schemas costs ~0.2 s. A file whose fingerprint does not match the sources
+beside it is ignored, so a stale file can never hide, add or change a tool: the entries then come
+from the live catalog. ``make catalog-files`` regenerates it; ``startup.py`` decides when it is read.
 """
 
 from __future__ import annotations
 
-import copy
+import hashlib
 import json
-from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from pydantic.version import VERSION as PYDANTIC_VERSION
 
-ENTRIES_FILE = Path(__file__).with_name("tool_entries.json")
+from .tool_spec import tool_name
+
+PACKAGE = Path(__file__).parent
+ENTRIES_FILE = PACKAGE / "tool_entries.json"
+FINGERPRINTED = ("catalog", "views", "tool_spec.py", "tool_entries.py", "errors.py", "redaction.py")
+"""The package's sources the entries depend on: the catalog and everything it imports, and this module."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class ToolEntry:
 
     @property
     def tool_name(self) -> str:
-        return f"sentry_{self.entity}_{self.action}"
+        return tool_name(self.entity, self.action)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ToolEntry:
@@ -56,34 +59,15 @@ class ToolEntry:
         )
 
 
-def finish_schema(
-    base: dict[str, Any],
-    defaults: Mapping[str, str] | None = None,
-    *,
-    hosted_params: Sequence[str] | None = None,
-    hosted_required: Sequence[str] = (),
-) -> dict[str, Any]:
-    """A pair's base schema made specific (a fresh copy): the hosted connector's params only when
-    ``hosted_params`` is given, and configured defaults, which make their fields optional."""
-    schema = copy.deepcopy(base)
-    if hosted_params is not None:
-        keep = set(hosted_params) | {"fields", "detail"}
-        schema["properties"] = {k: v for k, v in schema["properties"].items() if k in keep}
-        required = [k for k in schema["properties"] if k in set(schema.get("required", [])) | set(hosted_required)]
-        schema.pop("required", None)
-        if required:
-            schema["required"] = required
-    for name, value in (defaults or {}).items():
-        prop = schema.get("properties", {}).get(name)
-        if prop is None:
-            continue
-        prop["description"] = f"{prop.get('description', '')} Defaults to '{value}'.".strip()
-        required = schema.get("required", [])
-        if name in required:
-            required.remove(name)
-            if not required:
-                schema.pop("required")
-    return schema
+def sources_fingerprint(package: Path = PACKAGE) -> str:
+    """A hash of the ``FINGERPRINTED`` sources (line endings normalised) and the pydantic version."""
+    digest = hashlib.sha256(PYDANTIC_VERSION.encode())
+    for name in FINGERPRINTED:
+        path = package / name
+        for source in sorted(path.glob("*.py")) if path.is_dir() else [path]:
+            digest.update(source.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(source.read_bytes().replace(b"\r\n", b"\n") + b"\0")
+    return digest.hexdigest()
 
 
 def entries_from_catalog() -> list[ToolEntry]:
@@ -109,19 +93,20 @@ def entries_from_catalog() -> list[ToolEntry]:
 
 
 def render(entries: list[ToolEntry]) -> str:
-    """The file's text: the version it belongs to and the entries, one JSON document."""
-    return json.dumps({"version": __version__, "entries": [asdict(e) for e in entries]}, indent=1) + "\n"
+    """The file's text: the fingerprint of the sources it was made from, and the entries."""
+    body = {"sources_fingerprint": sources_fingerprint(), "entries": [asdict(e) for e in entries]}
+    return json.dumps(body, indent=1) + "\n"
 
 
-def load_entries(path: Path = ENTRIES_FILE) -> list[ToolEntry]:
-    """The precomputed entries when ``path`` holds this version's, else the catalog's."""
+def read_entries(path: Path = ENTRIES_FILE) -> list[ToolEntry] | None:
+    """The entries in ``path`` when it was made from the sources beside it; None when missing, broken or stale."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("version") == __version__:
+        if data.get("sources_fingerprint") == sources_fingerprint(path.parent):
             return [ToolEntry.from_json(item) for item in data["entries"]]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
-    return entries_from_catalog()
+    return None
 
 
 def write_entries(path: Path = ENTRIES_FILE) -> bool:

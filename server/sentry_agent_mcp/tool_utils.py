@@ -16,8 +16,10 @@ from typing import Any, TypeVar, overload
 from pydantic import BaseModel
 
 from .catalog import CATALOG, Pair, Served
+from .catalog.search import SEARCH_MAX_LIMIT
 from .errors import SentryAgentError
 from .redaction import SECRETS, redact, redact_data
+from .tool_spec import MAX_LIMIT, PAGE_SIZE
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_MAX_OUTPUT_CHARS = 100_000
@@ -56,7 +58,8 @@ def describe_catalog(*, hosted: bool = True) -> str:
         "RESULTS:",
         "  - list actions return {data: [...], meta: {has_more: bool, next_cursor: str|null}}.",
         "  - To get the next page, call the same action with the same params plus cursor=<meta.next_cursor>;",
-        "    stop when has_more is false. limit sets the page size (1-100).",
+        f"    stop when has_more is false. limit sets how many items come back (1-{MAX_LIMIT}; over {PAGE_SIZE},",
+        "    several of Sentry's pages are fetched).",
         "  - get and query actions return the Sentry object itself.",
         "  - organization_slug and project_slug may be left out when the connector has defaults for them.",
         "  - Issue ids are numeric ids or short ids like 'WEB-1A'. Unknown params are errors, never ignored.",
@@ -65,7 +68,8 @@ def describe_catalog(*, hosted: bool = True) -> str:
     if hosted:
         lines += [
             "SEARCH (hosted backend only): action='context_store_search' with params",
-            "  {query: {filter: <condition>, sort: [{<field>: 'asc'|'desc'}]}, limit, cursor, fields}.",
+            "  {query: {filter: <condition>, sort: [{<field>: 'asc'|'desc'}]}, limit, cursor, fields};"
+            f" limit 1-{SEARCH_MAX_LIMIT}.",
             "  Conditions: {eq|neq|gt|gte|lt|lte: {field: value}}, {in: {field: [values]}},",
             "  {like|fuzzy|keyword: {field: text}}, {contains: {field: value}}, {any: {field: <condition>}},",
             "  {not: <condition>}, {and|or: [<condition>, ...]}. Field names are camelCase (lastSeen, shortId).",

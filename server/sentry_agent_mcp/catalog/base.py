@@ -8,13 +8,18 @@ serve it). Everything else (MCP tools, ``sentry_execute``, the CLI, the README t
 from __future__ import annotations
 
 import re
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any, Self, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from ..tool_spec import MAX_LIMIT, tool_name
 
 if TYPE_CHECKING:
     from ..views import View
@@ -39,6 +44,28 @@ class Params(BaseModel):
     """Base of every params model: unknown fields are an error, never dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, use_enum_values=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """JSON ``true`` is no number: pydantic's lax mode would take it as 1 and hide the caller's mistake.
+
+        Lax otherwise, so the CLI's ``limit=5`` (a string) still counts.
+        """
+        if isinstance(value, bool) and info.field_name in _numeric_fields(cls):
+            raise PydanticCustomError("number_type", "Input should be a number, not true or false")
+        return value
+
+
+@cache
+def _numeric_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The fields of ``model`` that take numbers and not booleans."""
+
+    def numeric(annotation: Any) -> bool:
+        members = get_args(annotation) if get_origin(annotation) in (Union, types.UnionType) else (annotation,)
+        return bool not in members and any(member in (int, float) for member in members)
+
+    return frozenset(name for name, info in model.model_fields.items() if numeric(info.annotation))
 
 
 def not_dot_segment(value: str) -> str:
@@ -88,14 +115,9 @@ Cursor = Annotated[
         description="Next page: meta.next_cursor.",
     ),
 ]
-PAGE_SIZE = 100
-"""Sentry's largest page: one request never asks for more."""
-MAX_LIMIT = 500
-"""The most items one call returns; over ``PAGE_SIZE`` the executor fetches several pages."""
-
 Limit = Annotated[
     int | None,
-    Field(None, ge=1, le=MAX_LIMIT, description="Max items, 1-500."),
+    Field(None, ge=1, le=MAX_LIMIT, description=f"Max items, 1-{MAX_LIMIT}."),
 ]
 StatsPeriod = Annotated[
     str | None,
@@ -185,9 +207,9 @@ class HostedCall:
     rename: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Pair:
-    """One entity/action pair of the catalog.
+    """One entity/action pair of the catalog, a record built by name (``Pair(entity=..., action=..., ...)``).
 
     ``route`` may be a tuple of alternatives: the first whose path params are all given is used
     (``projects list`` is org-scoped when an organization is known, else every project). ``hosted``
@@ -228,7 +250,7 @@ class Pair:
 
     @property
     def tool_name(self) -> str:
-        return f"sentry_{self.entity}_{self.action}"
+        return tool_name(self.entity, self.action)
 
     @property
     def read_only(self) -> bool:

@@ -80,12 +80,12 @@ class DiscoverQuery(TimeWindow):
 
 PAIRS = [
     Pair(
-        "events",
-        "list",
-        EventsList,
-        Kind.LIST,
-        "List a project's recent events, newest first; full=true adds stack traces.",
-        Route(
+        entity="events",
+        action="list",
+        params=EventsList,
+        kind=Kind.LIST,
+        description="List a project's recent events, newest first; full=true adds stack traces.",
+        route=Route(
             "GET",
             "/projects/{organization_slug}/{project_slug}/events/",
             query={"limit": "per_page", "cursor": "cursor"},
@@ -95,22 +95,22 @@ PAIRS = [
         view=EVENT,
     ),
     Pair(
-        "events",
-        "get",
-        EventGet,
-        Kind.GET,
-        "Get one event: exception, in-app frames with code, breadcrumbs, request, tags, user.",
-        Route("GET", "/projects/{organization_slug}/{project_slug}/events/{event_id}/"),
+        entity="events",
+        action="get",
+        params=EventGet,
+        kind=Kind.GET,
+        description="Get one event: exception, in-app frames with code, breadcrumbs, request, tags, user.",
+        route=Route("GET", "/projects/{organization_slug}/{project_slug}/events/{event_id}/"),
         hosted=HostedCall(params=("organization_slug", "project_slug", "event_id")),
         view=EVENT,
     ),
     Pair(
-        "discover",
-        "query",
-        DiscoverQuery,
-        Kind.LIST,
-        "Query events as a table (Discover): counts by title, release, user...; meta.columns types them.",
-        Route(
+        entity="discover",
+        action="query",
+        params=DiscoverQuery,
+        kind=Kind.LIST,
+        description="Query events as a table (Discover): counts by title, release, user...; meta.columns types them.",
+        route=Route(
             "GET",
             "/organizations/{organization_slug}/events/",
             query={

@@ -98,12 +98,12 @@ class SessionsQuery(TimeWindow):
 
 PAIRS = [
     Pair(
-        "stats",
-        "get",
-        StatsGet,
-        Kind.GET,
-        "Count events accepted, filtered or rate-limited over time, by outcome, category, project.",
-        Route(
+        entity="stats",
+        action="get",
+        params=StatsGet,
+        kind=Kind.GET,
+        description="Count events accepted, filtered or rate-limited over time, by outcome, category, project.",
+        route=Route(
             "GET",
             "/organizations/{organization_slug}/stats_v2/",
             query={
@@ -118,12 +118,12 @@ PAIRS = [
         ),
     ),
     Pair(
-        "sessions",
-        "query",
-        SessionsQuery,
-        Kind.GET,
-        "Release health: crash-free sessions and users by release, project or environment.",
-        Route(
+        entity="sessions",
+        action="query",
+        params=SessionsQuery,
+        kind=Kind.GET,
+        description="Release health: crash-free sessions and users by release, project or environment.",
+        route=Route(
             "GET",
             "/organizations/{organization_slug}/sessions/",
             query={

@@ -161,12 +161,12 @@ def issue_update_body(values: dict[str, Any]) -> dict[str, Any]:
 
 PAIRS = [
     Pair(
-        "issues",
-        "list",
-        IssuesList,
-        Kind.LIST,
-        "Search an organization's issues (unresolved by default), optionally one project's.",
-        Route(
+        entity="issues",
+        action="list",
+        params=IssuesList,
+        kind=Kind.LIST,
+        description="Search an organization's issues (unresolved by default), optionally one project's.",
+        route=Route(
             "GET",
             "/organizations/{organization_slug}/issues/",
             query={
@@ -187,22 +187,24 @@ PAIRS = [
         view=ISSUE_ROW,
     ),
     Pair(
-        "issues",
-        "get",
-        IssueGet,
-        Kind.GET,
-        "Get one issue by id or short id: status, counts, first/last seen, assignee, permalink.",
-        Route("GET", "/organizations/{organization_slug}/issues/{issue_id}/"),
+        entity="issues",
+        action="get",
+        params=IssueGet,
+        kind=Kind.GET,
+        description="Get one issue by id or short id: status, counts, first/last seen, assignee, permalink.",
+        route=Route("GET", "/organizations/{organization_slug}/issues/{issue_id}/"),
         hosted=HostedCall(params=("organization_slug", "issue_id")),
         view=ISSUE,
     ),
     Pair(
-        "issues",
-        "update",
-        IssueUpdate,
-        Kind.WRITE,
-        "Resolve, ignore (archive), reopen, assign, prioritise, bookmark or subscribe to one issue; returns it.",
-        Route("PUT", "/organizations/{organization_slug}/issues/{issue_id}/", build_body=issue_update_body),
+        entity="issues",
+        action="update",
+        params=IssueUpdate,
+        kind=Kind.WRITE,
+        description=(
+            "Resolve, ignore (archive), reopen, assign, prioritise, bookmark or subscribe to one issue; returns it."
+        ),
+        route=Route("PUT", "/organizations/{organization_slug}/issues/{issue_id}/", build_body=issue_update_body),
         destructive=True,
         idempotent=True,
         view=ISSUE,

@@ -60,12 +60,12 @@ class UserFeedbackList(Params):
 
 PAIRS = [
     Pair(
-        "replays",
-        "list",
-        ReplaysList,
-        Kind.LIST,
-        "List session replays: user, duration, errors, dead and rage clicks.",
-        Route(
+        entity="replays",
+        action="list",
+        params=ReplaysList,
+        kind=Kind.LIST,
+        description="List session replays: user, duration, errors, dead and rage clicks.",
+        route=Route(
             "GET",
             "/organizations/{organization_slug}/replays/",
             query={
@@ -82,21 +82,21 @@ PAIRS = [
         view=REPLAY_ROW,
     ),
     Pair(
-        "replays",
-        "get",
-        ReplayGet,
-        Kind.GET,
-        "Get one session replay: user, browser, URLs, errors, clicks.",
-        Route("GET", "/organizations/{organization_slug}/replays/{replay_id}/", unwrap="data"),
+        entity="replays",
+        action="get",
+        params=ReplayGet,
+        kind=Kind.GET,
+        description="Get one session replay: user, browser, URLs, errors, clicks.",
+        route=Route("GET", "/organizations/{organization_slug}/replays/{replay_id}/", unwrap="data"),
         view=REPLAY,
     ),
     Pair(
-        "user_feedback",
-        "list",
-        UserFeedbackList,
-        Kind.LIST,
-        "List a project's user feedback and crash reports, with the linked issue.",
-        Route(
+        entity="user_feedback",
+        action="list",
+        params=UserFeedbackList,
+        kind=Kind.LIST,
+        description="List a project's user feedback and crash reports, with the linked issue.",
+        route=Route(
             "GET",
             "/projects/{organization_slug}/{project_slug}/user-feedback/",
             query={"limit": "per_page", "cursor": "cursor"},

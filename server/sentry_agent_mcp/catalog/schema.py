@@ -15,7 +15,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from ..tool_entries import finish_schema
+from ..tool_spec import finish_schema
 from ..views import OPTIONS_SCHEMA
 from .base import Pair
 

@@ -14,6 +14,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model,
 
 from .base import HostedCall, Kind, Pair, Params
 
+SEARCH_MAX_LIMIT = 1000
+"""The most records one context-store search returns (the Airbyte API's bound)."""
+
 Scalar = str | int | float | bool | None
 SortKeys = list[dict[str, Literal["asc", "desc"]]]
 
@@ -274,7 +277,10 @@ def _search_model(entity: str) -> type[Params]:
         __base__=Params,
         __doc__=f"Search the synced {entity}.",
         query=(query, Field(description="The search: {'filter': ..., 'sort': [...]}.")),
-        limit=(int | None, Field(None, ge=1, le=1000, description="Maximum records, 1-1000.")),
+        limit=(
+            int | None,
+            Field(None, ge=1, le=SEARCH_MAX_LIMIT, description=f"Maximum records, 1-{SEARCH_MAX_LIMIT}."),
+        ),
         cursor=(
             str | None,
             Field(None, max_length=2000, description="Cursor from a previous result's meta.next_cursor."),
@@ -288,12 +294,11 @@ def _search_model(entity: str) -> type[Params]:
 
 PAIRS = [
     Pair(
-        entity,
-        "context_store_search",
-        _search_model(entity),
-        Kind.LIST,
-        f"Search Airbyte's synced copy of Sentry {entity} (hosted backend only).",
-        None,
+        entity=entity,
+        action="context_store_search",
+        params=_search_model(entity),
+        kind=Kind.LIST,
+        description=f"Search Airbyte's synced copy of Sentry {entity} (hosted backend only).",
         hosted=HostedCall(),
     )
     for entity in ("projects", "issues", "events", "releases")

@@ -5,7 +5,7 @@ executor, so the MCP server, the CLI and the Python API all return the same shap
 'full'`` returns Sentry's raw object, ``fields=[...]`` a projection of it.
 """
 
-from .base import GENERIC, View, project, tidy
+from .base import GENERIC, View, select_fields, tidy
 from .options import COMPACT, OPTION_NAMES, OPTIONS_SCHEMA, ViewOptions
 from .render import as_columns, fit_object, shape_item, size_of
 
@@ -18,7 +18,7 @@ __all__ = [
     "ViewOptions",
     "as_columns",
     "fit_object",
-    "project",
+    "select_fields",
     "shape_item",
     "size_of",
     "tidy",

@@ -100,7 +100,7 @@ def _merge(into: Any, extra: Any) -> Any:
     return extra
 
 
-def project(obj: Any, paths: Iterable[str]) -> Any:
+def select_fields(obj: Any, paths: Iterable[str]) -> Any:
     """Keep only ``paths`` (dotted) of ``obj``, in the order given; non-objects are returned as is."""
     if not isinstance(obj, dict):
         return obj
@@ -136,7 +136,7 @@ def compile_paths(paths: Iterable[str]) -> Tree:
 
 
 def _walk(obj: Any, tree: Tree) -> Any:
-    """``project`` + ``tidy`` in one pass, for a view's compiled paths (keys are plain, never dotted)."""
+    """``select_fields`` + ``tidy`` in one pass, for a view's compiled paths (keys are plain, never dotted)."""
     if isinstance(obj, list):
         return [item for item in (_walk(x, tree) for x in obj) if not _is_empty(item)]
     if not isinstance(obj, dict):

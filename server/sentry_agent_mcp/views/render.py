@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..errors import echo
-from .base import GENERIC, View, project
+from ..errors import clip
+from .base import GENERIC, View, select_fields
 from .cutting import cut_long_strings, cut_strings_over, cut_value
 from .options import ViewOptions
 
@@ -27,7 +27,7 @@ def size_of(value: Any) -> int:
 def shape_item(item: Any, view: View | None, options: ViewOptions) -> Any:
     """One object (a get's result or one list item) as the options ask."""
     if options.fields:
-        return project(item, options.fields)
+        return select_fields(item, options.fields)
     if options.detail == "full":
         return item
     return (view or GENERIC).apply(item)
@@ -96,9 +96,9 @@ def _note(kept: dict[str, int], totals: dict[str, int], strings: dict[str, int],
     note: dict[str, Any] = {}
     if kept:
         named = list(kept)[:_NAMED]
-        note["lists"] = {echo(path, _PATH_CHARS): f"kept {kept[path]} of {totals[path]}" for path in named}
+        note["lists"] = {clip(path, _PATH_CHARS): f"kept {kept[path]} of {totals[path]}" for path in named}
     if strings:
         named = list(strings)[:_NAMED]
-        note["strings"] = {echo(path, _PATH_CHARS): f"cut from {strings[path]:,} characters" for path in named}
+        note["strings"] = {clip(path, _PATH_CHARS): f"cut from {strings[path]:,} characters" for path in named}
     note["note"] = f"Cut to stay under {budget} characters (SENTRY_MCP_MAX_RESULT_CHARS); {BUDGET_HINT}."
     return note
