@@ -96,11 +96,11 @@ async def test_paging_with_next_cursor_misses_and_repeats_nothing(demo_sentry: D
 
 def _all_issue_ids(url: str, project_id: str) -> set[str]:
     """Ground truth from the demo Sentry's own issue search with the largest page size."""
-    import httpx
+    import httpx2
 
     ids: set[str] = set()
     cursor = None
-    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {CANARY_TOKEN}"}) as http:
+    with httpx2.Client(base_url=url, headers={"Authorization": f"Bearer {CANARY_TOKEN}"}) as http:
         while True:
             params = {"query": "", "limit": "100", **({"cursor": cursor} if cursor else {})}
             response = http.get("/api/0/organizations/acme/issues/", params={**params, "project": project_id})
@@ -183,19 +183,21 @@ def test_stdin_from_a_regular_file_is_served_by_the_sdk_transport(tmp_path: Path
     assert reply["id"] == 1 and reply["result"]["serverInfo"]["name"] == "sentry-agent-mcp"
 
 
-def test_while_serving_stray_output_goes_to_stderr_and_the_wire_comes_back_after() -> None:
+def test_while_serving_fd_0_reads_nothing_and_sys_stdin_only_screened_lines_and_both_come_back_after() -> None:
     code = (
-        "import os\n"
-        "from sentry_agent_mcp.stdio import _wire_off_std_fds\n"
-        "with _wire_off_std_fds() as (wire_in, wire_out):\n"
-        "    os.write(1, b'stray ')\n"
-        "    os.write(wire_out, b'wire ')\n"
+        "import os, sys\n"
+        "from sentry_agent_mcp.stdio import guarded_stdin\n"
+        "before, wire = sys.stdin, os.fstat(0)\n"
+        "with guarded_stdin():\n"
         "    assert os.read(0, 10) == b''\n"
+        "    os.write(1, sys.stdin.buffer.readline() + sys.stdin.buffer.readline())\n"
+        "assert sys.stdin is before and os.path.samestat(os.fstat(0), wire)\n"
         "os.write(1, b'after')\n"
     )
-    done = subprocess.run([PYTHON, "-c", code], input=b"client bytes", capture_output=True, timeout=60, check=True)
-    assert done.stdout == b"wire after"
-    assert done.stderr == b"stray "
+    ping = b'{"jsonrpc":"2.0","id":1,"method":"ping"}\n'
+    done = subprocess.run([PYTHON, "-c", code], input=ping + b"42\n", capture_output=True, timeout=60, check=True)
+    assert done.stdout == ping + b"after"  # 42 is no message and names no request: skipped
+    assert b"skipped a line" in done.stderr
 
 
 async def test_column_wise_lists_carry_the_same_rows_in_fewer_characters(demo_sentry: DemoSentryServer) -> None:

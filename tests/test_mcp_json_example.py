@@ -14,14 +14,20 @@ from sentry_demo import DemoSentryServer
 from conftest import PYTHON, ROOT
 
 pytestmark = pytest.mark.anyio
+CHECKOUT_PLACEHOLDER = "/ABSOLUTE/PATH/TO/sentry-agent-mcp"
+"""What the user replaces with the folder they cloned into (the README's set-up)."""
 
 
 async def test_example_entry_starts_and_answers_initialize(demo_sentry: DemoSentryServer) -> None:
     config = json.loads((ROOT / "mcp.json.example").read_text())
     entry = config["mcpServers"]["sentry"]
     assert set(entry["env"]) >= {"SENTRY_AUTH_TOKEN"}
-    # Claude Desktop runs the command from the user's PATH; here that is this virtualenv's bin.
-    command = shutil.which(entry["command"], path=str(Path(PYTHON).parent)) or entry["command"]
+    # Claude Desktop does not see the shell's PATH: the command is the virtualenv's, by absolute path.
+    assert entry["command"].startswith(CHECKOUT_PLACEHOLDER + "/") and Path(entry["command"]).is_absolute()
+    relative = Path(entry["command"]).relative_to(CHECKOUT_PLACEHOLDER)
+    command = str(ROOT / relative)
+    if not Path(command).is_file():  # a virtualenv elsewhere than the README's .venv
+        command = shutil.which(relative.name, path=str(Path(PYTHON).parent)) or command
     env = {**entry["env"], "SENTRY_AUTH_TOKEN": "sntryu_canary_example", "SENTRY_HOSTNAME": demo_sentry.url}
     env = {k: v for k, v in env.items() if k != "SENTRY_ORG"}
     async with Client(StdioServerParameters(command=command, args=entry["args"], env=env), mode="legacy") as client:

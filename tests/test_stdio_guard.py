@@ -1,8 +1,9 @@
-"""stdio never dies of its input: over a real stdio subprocess, each bad line gets a JSON-RPC error reply.
+"""stdio never dies of its input: over a real stdio subprocess, each bad line that names a request is answered.
 
 The SDK's transport drops a line it cannot parse without a word (the client then waits forever), and a
-line past the old 64 MiB reader limit killed the process. Here every such line is answered, with the
-request's id where there is one, and the same process goes on answering calls.
+line past the old 64 MiB reader limit killed the process. Here every such line with a request id gets a
+JSON-RPC error with that id (written by the SDK itself), in both protocol eras and before ``initialize``;
+one with no id to answer is skipped with a warning on stderr; the same process goes on answering calls.
 """
 
 from __future__ import annotations
@@ -18,12 +19,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sentry_agent_mcp.stdio import BATCH_REFUSED, LINE_LIMIT, MAX_DEPTH
+from sentry_agent_mcp.stdio import BATCH_REFUSED, LINE_LIMIT, MAX_DEPTH, SKIPPED
 
 from conftest import PYTHON
 
 PARSE_ERROR, INVALID_REQUEST = -32700, -32600
 INITIALIZE = {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}
+ENVELOPE = {
+    "_meta": {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "test", "version": "1"},
+    }
+}
+"""What a 2026-07-28 client puts in every request instead of an ``initialize`` handshake."""
 ISSUE_CALL = {"name": "sentry_issues_get", "arguments": {"organization_slug": "acme", "issue_id": "WEB-1A"}}
 
 
@@ -42,9 +51,10 @@ def _nested(depth: int) -> str:
 class Session:
     """``sentry-agent-mcp serve --demo`` spoken to in raw lines; reading never waits past a deadline."""
 
-    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], stderr: Path) -> None:
         assert process.stdin is not None and process.stdout is not None
         self.process = process
+        self.stderr = stderr
         self._stdin = process.stdin
         self._stdout = process.stdout.fileno()
         self._buffer = b""
@@ -80,12 +90,19 @@ class Session:
                 assert chunk, f"the server closed stdout (exit {self.process.wait(5)}); got {replies}"
                 self._buffer += chunk
 
+    def skipped(self) -> list[str]:
+        """The reasons of the lines skipped so far with a warning on stderr (they named no request to answer)."""
+        prefix = f"sentry-agent-mcp: {SKIPPED}: "
+        lines = self.stderr.read_text(errors="replace").splitlines()
+        return [line.removeprefix(prefix) for line in lines if line.startswith(prefix)]
+
 
 @contextmanager
-def demo_session(tmp_path: Path) -> Iterator[Session]:
-    """An initialized session with the server over real pipes; on leaving, it must still be alive and exit 0."""
+def raw_session(tmp_path: Path) -> Iterator[Session]:
+    """The server over real pipes, nothing sent yet; on leaving, it must still be alive and exit 0."""
     env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
-    with (tmp_path / "stdio-guard-stderr.log").open("wb") as stderr:
+    stderr_path = tmp_path / "stdio-guard-stderr.log"
+    with stderr_path.open("wb") as stderr:
         process = subprocess.Popen(
             [PYTHON, "-m", "sentry_agent_mcp", "serve", "--demo"],
             stdin=subprocess.PIPE,
@@ -94,18 +111,24 @@ def demo_session(tmp_path: Path) -> Iterator[Session]:
             env=env,
         )
         try:
-            session = Session(process)
-            session.send(_line(_request(1, "initialize", INITIALIZE)))
-            (initialized,) = session.replies_until(1)
-            assert initialized["result"]["serverInfo"]["name"] == "sentry-agent-mcp"
-            session.send(_line({"jsonrpc": "2.0", "method": "notifications/initialized"}))
-            yield session
+            yield Session(process, stderr_path)
             assert process.poll() is None, "the server died"
             process.stdin.close()  # type: ignore[union-attr]
             assert process.wait(timeout=20) == 0
         finally:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def demo_session(tmp_path: Path) -> Iterator[Session]:
+    """An initialized session (the handshake era) with the server over real pipes."""
+    with raw_session(tmp_path) as session:
+        session.send(_line(_request(1, "initialize", INITIALIZE)))
+        (initialized,) = session.replies_until(1)
+        assert initialized["result"]["serverInfo"]["name"] == "sentry-agent-mcp"
+        session.send(_line({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+        yield session
 
 
 def _error(reply: dict[str, Any]) -> tuple[int | str | None, int]:
@@ -116,26 +139,34 @@ def test_an_over_long_line_a_batch_deep_nesting_and_garbage_are_answered_and_ser
     over_long = b'{"jsonrpc":"2.0","id":2,"method":"ping","params":{"pad":"' + b"a" * LINE_LIMIT + b'"}}\n'
     batch = [_request(3, "ping"), {"jsonrpc": "2.0", "method": "notifications/initialized"}, _request("four", "ping")]
     too_deep = f'{{"jsonrpc":"2.0","method":"ping","params":{{"x":{_nested(1000)}}},"id":5}}\n'.encode()
+    broken = b'{"jsonrpc":"2.0","id":"broken","method":"ping",,}\n'
     with demo_session(tmp_path) as session:
         started = time.monotonic()
         session.send(
-            over_long, _line(batch), too_deep, b"}{ not json\n", b"42\n", _line(_request(6, "tools/call", ISSUE_CALL))
+            over_long,
+            _line(batch),
+            too_deep,
+            broken,
+            b"}{ not json\n",
+            b"42\n",
+            _line(_request(6, "tools/call", ISSUE_CALL)),
         )
         replies = session.replies_until(6)
         elapsed = time.monotonic() - started
+        skipped = session.skipped()
 
     *refusals, answer = replies
     assert [_error(reply) for reply in refusals] == [
-        (None, INVALID_REQUEST),  # the over-long line: its id was never read
+        (2, INVALID_REQUEST),  # the id of the over-long line, read from its first bytes
         (3, INVALID_REQUEST),
         ("four", INVALID_REQUEST),
         (5, INVALID_REQUEST),  # the id of a message too deep to parse is still found
-        (None, PARSE_ERROR),
-        (None, INVALID_REQUEST),  # a JSON number is no message
+        ("broken", PARSE_ERROR),  # and so is the id of a request that is not valid JSON
     ]
     assert str(LINE_LIMIT) in refusals[0]["error"]["message"]
     assert refusals[1]["error"]["message"] == refusals[2]["error"]["message"] == BATCH_REFUSED
     assert f"deeper than {MAX_DEPTH}" in refusals[3]["error"]["message"]
+    assert skipped == ["Parse error: the line is not valid JSON", "Invalid Request: a message must be a JSON object"]
     assert answer["id"] == 6 and answer["result"]["structuredContent"]["shortId"] == "WEB-1A"
     assert elapsed < 10, f"{elapsed:.1f} s for a {LINE_LIMIT >> 20} MiB line"
 
@@ -152,17 +183,40 @@ def test_lines_the_sdk_would_drop_are_answered_and_nesting_within_the_bound_pass
         session.send(
             _line(beyond),
             _line({"id": 10, "method": "ping"}),  # no "jsonrpc": "2.0"
-            _line(malformed_response),
+            _line(malformed_response),  # a response's id names one of the client's own requests: never answered
             _line([]),
             b"\n",  # a blank line is no message and earns no answer
             _line(_request(11, "ping")),
         )
         replies = session.replies_until(11)
+        skipped = session.skipped()
 
-    assert [_error(reply) for reply in replies[:-1]] == [
-        (8, INVALID_REQUEST),
-        (10, INVALID_REQUEST),
-        (None, INVALID_REQUEST),  # a response's id names one of the client's own requests: never answered with it
-        (None, INVALID_REQUEST),
-    ]
+    assert [_error(reply) for reply in replies[:-1]] == [(8, INVALID_REQUEST), (10, INVALID_REQUEST)]
     assert replies[-1] == {"jsonrpc": "2.0", "id": 11, "result": {}}
+    assert len(skipped) == 2 and skipped[0].startswith("Invalid Request: not a JSON-RPC 2.0 message")
+    assert skipped[1] == BATCH_REFUSED  # an empty batch
+
+
+def test_a_bad_line_before_initialize_is_answered_with_its_own_error(tmp_path: Path) -> None:
+    """The SDK refuses most requests before ``initialize``; a refused line still gets its own code and message."""
+    with raw_session(tmp_path) as session:
+        session.send(_line([_request("early", "ping")]), _line(_request(1, "initialize", INITIALIZE)))
+        replies = session.replies_until(1)
+    assert [_error(reply) for reply in replies[:-1]] == [("early", INVALID_REQUEST)]
+    assert replies[0]["error"]["message"] == BATCH_REFUSED
+    assert replies[-1]["result"]["serverInfo"]["name"] == "sentry-agent-mcp"
+
+
+def test_in_the_2026_era_a_refused_first_request_keeps_its_envelope_and_the_session_goes_on(tmp_path: Path) -> None:
+    """A 2026-07-28 client has no handshake: its first request decides the era, even when that request is refused."""
+    with raw_session(tmp_path) as session:
+        session.send(
+            _line([_request("batched", "tools/list", ENVELOPE)]),
+            _line(_request("deep", "tools/list", {**ENVELOPE, "x": json.loads(_nested(MAX_DEPTH))})),
+            _line(_request("list", "tools/list", ENVELOPE)),
+        )
+        replies = session.replies_until("list")
+    assert [_error(reply) for reply in replies[:-1]] == [("batched", INVALID_REQUEST), ("deep", INVALID_REQUEST)]
+    assert replies[0]["error"]["message"] == BATCH_REFUSED
+    assert f"deeper than {MAX_DEPTH}" in replies[1]["error"]["message"]
+    assert any(tool["name"] == "sentry_issues_get" for tool in replies[-1]["result"]["tools"])

@@ -1,6 +1,6 @@
-"""The ``sentry-agent-mcp`` command (SPEC section 3).
+"""The ``sentry-agent-mcp`` command (README "Command line").
 
-Exit codes: 0 success, 1 a call or check failed, 2 the configuration or the command line is wrong.
+Exit codes: see ``EXIT_CODES`` (also in ``--help`` and the README's command-line section).
 The MCP SDK is imported only by the commands that serve or drive MCP, so ``call`` and ``tools`` start
 fast.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,9 +17,20 @@ from typing import Any
 
 import anyio
 
+from ._version import __version__
 from .config import Settings
 from .errors import ConfigurationError, SentryAgentError
 from .redaction import redact
+
+EXIT_CODES = """exit codes:
+  0    success
+  1    a call or check failed (one line on stderr says why)
+  2    the configuration or the command line is wrong
+  3    serve: the HTTP address cannot be listened on (the port is in use, or the host is not this machine's)
+  130  interrupted (Ctrl-C)
+  141  the reader of the output went away early (e.g. `| head`)"""
+EXIT_OUTPUT_CLOSED = 141
+"""As a Unix tool killed by SIGPIPE: 128 + 13."""
 
 
 def _add_config_flags(parser: argparse.ArgumentParser) -> None:
@@ -37,8 +49,12 @@ def _add_config_flags(parser: argparse.ArgumentParser) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="sentry-agent-mcp", description="An MCP server that lets LLM agents read and act on Sentry."
+        prog="sentry-agent-mcp",
+        description="An MCP server that lets LLM agents read and act on Sentry.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the MCP server (stdio by default)")
@@ -167,10 +183,9 @@ def _parse_pairs(pairs: Sequence[str], params_json: str | None) -> dict[str, Any
 
 
 async def _call(settings: Settings, entity: str, action: str, params: dict[str, Any]) -> Any:
-    from .backends import create_backend
     from .executor import Executor
 
-    executor = Executor(settings, create_backend(settings))
+    executor = Executor.for_settings(settings)
     try:
         return await executor.execute(entity, action, params)
     finally:
@@ -204,6 +219,23 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        status = _run(args)
+        sys.stdout.flush()  # a reader that went away shows here, not as a traceback at exit
+        return status
+    except BrokenPipeError:
+        return _output_closed()
+
+
+def _output_closed() -> int:
+    """``sentry-agent-mcp call ... | head``: stop quietly, as Unix tools do when their reader leaves."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # what is still buffered goes nowhere, not into an error at exit
+    os.close(devnull)
+    return EXIT_OUTPUT_CLOSED
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command == "tools":
             from .catalog.docs import catalog_json, markdown_table, update_readme
@@ -241,6 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(exc)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        raise
     except Exception as exc:  # a bug of ours: one redacted line, not a traceback that may quote a secret
         print(redact(f"error: unexpected {type(exc).__name__}: {exc}"), file=sys.stderr)
         return 1

@@ -26,6 +26,7 @@ import functools
 import hmac
 import json
 import logging
+import os
 import socket
 import sys
 from collections.abc import Mapping
@@ -38,7 +39,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import Settings
-from .errors import ConfigurationError
+from .errors import ConfigurationError, SentryAgentError
 from .redaction import install_redaction, secrets_of
 
 if TYPE_CHECKING:
@@ -56,6 +57,45 @@ characters are out of reach of guessing, a short word is not."""
 
 HttpTransport = Literal["streamable-http", "sse"]
 HTTP_TRANSPORTS: tuple[HttpTransport, ...] = ("streamable-http", "sse")
+ENDPOINTS: dict[HttpTransport, tuple[str, str]] = {
+    "streamable-http": ("streamable HTTP", "/mcp"),
+    "sse": ("SSE", "/sse"),
+}
+"""Each transport's name and path, as the SDK's apps serve them by default."""
+EXIT_CANNOT_LISTEN = 3
+"""The exit status when the address cannot be listened on (uvicorn's own ``STARTUP_FAILURE``)."""
+
+
+class ListenError(SentryAgentError):
+    """The HTTP address cannot be listened on: the port is taken, or the host is not one of this machine's."""
+
+    code = "cannot_listen"
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host``:``port`` and listening, for uvicorn to serve: a failure is one clear line."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP, not 0 (socket.create_server's): asyncio turns Nagle off only on sockets that say TCP,
+    # and without it every answer waits ~40 ms for a delayed ACK (uvloop does it regardless).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        if os.name == "posix":  # as uvicorn and socket.create_server do; on Windows it would allow port theft
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)  # uvicorn's default backlog
+        return sock
+    except OSError as exc:  # gaierror's errno is negative: its own text says it
+        sock.close()
+        reason = os.strerror(exc.errno) if exc.errno and exc.errno > 0 else (exc.strerror or str(exc))
+        raise ListenError(
+            f"Cannot listen on {host}:{port}: {reason}",
+            hint="Another server may hold the port: pick another with --port (SENTRY_MCP_HTTP_PORT).",
+        ) from None
+
+
+def endpoint_url(sock: socket.socket, transport: HttpTransport) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}{ENDPOINTS[transport][1]}"
 
 
 class BearerTokenMiddleware:
@@ -234,7 +274,7 @@ async def serve_http_async(
 
     from .http_limits import header_deadline_protocol, raise_open_file_limit
 
-    settings = server.config
+    settings = server.sentry_settings
     if sdk_options:
         raise ConfigurationError(
             f"The {transport} transport takes only host and port here, not {', '.join(sorted(sdk_options))}: "
@@ -266,7 +306,14 @@ async def serve_http_async(
         timeout_keep_alive=settings.http_keep_alive_timeout,
     )
     install_redaction(secrets_of(settings))  # again: uvicorn.Config has just set up its own handlers
-    await uvicorn.Server(config).serve()
+    sock = listening_socket(host, port)
+    print(
+        f"sentry-agent-mcp: {ENDPOINTS[transport][0]} on {endpoint_url(sock, transport)}", file=sys.stderr, flush=True
+    )
+    try:
+        await uvicorn.Server(config).serve(sockets=[sock])
+    finally:
+        sock.close()
 
 
 def serve_http(server: SentryMCPServer, transport: str, **options: Any) -> None:
@@ -284,3 +331,6 @@ def serve_http(server: SentryMCPServer, transport: str, **options: Any) -> None:
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    except ListenError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_CANNOT_LISTEN) from None

@@ -3,16 +3,14 @@
 ``list_tools``/``call_tool`` are overridden (the SDK's documented extension point), so that the
 catalog stays the single source of truth and ``mcp dev``/``mcp run``/every transport keep working.
 
-Startup is what Claude Desktop waits for: the catalog (~45 pydantic models), ``httpx`` and the backend
-are imported and built on first use (``tools/list``, the first call), not before ``initialize``.
+Startup is what Claude Desktop waits for: the catalog, the backends and the executor are imported on
+first use (``tools/list``, the first call), not before ``initialize`` (``startup.py`` says what and why).
 """
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,10 +21,12 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.types import INTERNAL_ERROR, INVALID_PARAMS, CallToolResult, TextContent, Tool
 
-from . import __version__
+from ._version import __version__
 from .config import Settings
-from .errors import ConfigurationError, InternalError, SentryAgentError, UnknownPairError, echo
+from .errors import ConfigurationError, InternalError, InvalidParamsError, SentryAgentError, UnknownPairError, clip
 from .redaction import SECRETS, redact, redact_data
+from .startup import schedule_warm_up
+from .tool_spec import MAX_LIMIT
 
 if TYPE_CHECKING:
     from .executor import Executor
@@ -38,7 +38,7 @@ INSTRUCTIONS = (
     "Tools to read (and, when enabled, change) Sentry: organizations, projects, issues and their events, "
     "tags and notes, releases with deploys and commits, Discover queries, stats and release health, "
     "monitors, alerts and replays. Lists return {data, meta: {has_more, next_cursor}}: pass next_cursor "
-    "back as 'cursor' for the next page; limit goes up to 500 (several pages). Issue ids may be numeric "
+    f"back as 'cursor' for the next page; limit goes up to {MAX_LIMIT} (several pages). Issue ids may be numeric "
     "or short ids like 'WEB-1A'. Results are compact views (events: a stack-trace summary); every list "
     "and get tool also takes detail='full' for Sentry's raw object, or fields=['id','metadata.type',...] "
     "for just those dotted paths of it. Results past the size budget are trimmed and meta.note says how "
@@ -52,7 +52,7 @@ COLUMNS_NOTE = (
 
 
 def event_loop_options() -> dict[str, Any]:
-    """``anyio.run`` options: uvloop when it is installed (it is a dependency except on Windows)."""
+    """``anyio.run`` options: uvloop when it is installed (the optional ``speed`` extra), else asyncio's own loop."""
     try:
         import uvloop  # noqa: F401
     except ImportError:
@@ -97,10 +97,9 @@ class Runtime:
     @property
     def executor(self) -> Executor:
         if self._executor is None:
-            from .backends import create_backend
             from .executor import Executor
 
-            self._executor = Executor(self.settings, create_backend(self.settings))
+            self._executor = Executor.for_settings(self.settings)
         return self._executor
 
     async def aclose(self) -> None:
@@ -111,7 +110,7 @@ class Runtime:
 @asynccontextmanager
 async def _lifespan(server: MCPServer[Runtime]) -> AsyncIterator[Runtime]:
     assert isinstance(server, SentryMCPServer)
-    runtime = Runtime(server.config)
+    runtime = Runtime(server.sentry_settings)
     try:
         yield runtime
     finally:
@@ -119,22 +118,22 @@ async def _lifespan(server: MCPServer[Runtime]) -> AsyncIterator[Runtime]:
 
 
 class SentryMCPServer(MCPServer[Runtime]):
-    """The Sentry MCP server for one configuration."""
+    """The Sentry MCP server for one configuration, ``sentry_settings`` (``settings`` is the SDK's own)."""
 
     def __init__(self, settings: Settings | None = None) -> None:
-        self.config = settings if settings is not None else Settings.read()
+        self.sentry_settings = settings if settings is not None else Settings.read()
         super().__init__(
             "sentry-agent-mcp",
             version=__version__,
-            instructions=INSTRUCTIONS + (COLUMNS_NOTE if self.config.list_format == "columns" else ""),
+            instructions=INSTRUCTIONS + (COLUMNS_NOTE if self.sentry_settings.list_format == "columns" else ""),
             lifespan=_lifespan,
-            log_level=self.config.log_level,
+            log_level=self.sentry_settings.log_level,
         )
         from .redaction import install_redaction, secrets_of
 
-        install_redaction(secrets_of(self.config))  # every way in (serve, mcp run, mcp dev) redacts logs
+        install_redaction(secrets_of(self.sentry_settings))  # every way in (serve, mcp run, mcp dev) redacts logs
         self._surface: ToolSurface | None = None
-        self._warming = False
+        self._warmed_up = False
 
     def run(self, transport: Literal["stdio", "sse", "streamable-http"] = "stdio", **kwargs: Any) -> None:
         """As the SDK's, but every HTTP way in serves the guarded app; stdio is the SDK's, guarded (``stdio.py``)."""
@@ -148,14 +147,13 @@ class SentryMCPServer(MCPServer[Runtime]):
         anyio.run(self.run_stdio_async, backend_options=event_loop_options())
 
     async def run_stdio_async(self) -> None:
-        """As the SDK's, with every input line checked first (``stdio.py``): bad input is answered, not fatal."""
-        from .stdio import guarded_stdio
+        """The SDK's own, with every input line checked first (``stdio.py``): bad input is answered, not fatal."""
+        from .stdio import answer_refused_lines, guarded_stdin
 
-        # The one reach into the SDK's internals: MCPServer has no public way to run over streams of our
-        # choosing, so the low-level server is run here exactly as the SDK's own run_stdio_async runs it.
-        lowlevel = self._lowlevel_server
-        async with guarded_stdio() as (read_stream, write_stream):
-            await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())
+        if answer_refused_lines not in self.middleware:
+            self.middleware.append(answer_refused_lines)
+        with guarded_stdin():
+            await super().run_stdio_async()
 
     async def run_streamable_http_async(self, **options: Any) -> None:
         """Streamable HTTP with ``http_app``'s guards and limits, never the SDK's bare app.
@@ -185,7 +183,7 @@ class SentryMCPServer(MCPServer[Runtime]):
             from .mcp_tools import ToolSurface
 
             try:
-                self._surface = ToolSurface.build(self.config)
+                self._surface = ToolSurface.build(self.sentry_settings)
             except ConfigurationError as exc:
                 logger.error("sentry-agent-mcp is not configured: %s", exc.message)
                 raise MCPError(INTERNAL_ERROR, str(exc), data={"error": exc.to_dict()}) from None
@@ -193,23 +191,10 @@ class SentryMCPServer(MCPServer[Runtime]):
 
     async def list_tools(self) -> list[Tool]:
         tools = self.surface.tools
-        self._warm_up()
+        if not self._warmed_up:  # once: what the first call needs, imported while the user reads the tools
+            self._warmed_up = True
+            schedule_warm_up(self.sentry_settings)
         return tools
-
-    def _warm_up(self) -> None:
-        """Once, right after the first ``tools/list``: import what the first call needs in the background.
-
-        The HTTP clients and backends take ~0.4 s to import (aiohttp alone ~0.3 s, most of it loading
-        the system's certificates); a client lists the tools at once and calls one only when its user asks, so the
-        import is done by then instead of delaying that first answer. A call that comes sooner waits
-        for the import, as it would have anyway.
-        """
-        if self._warming:
-            return
-        self._warming = True
-        timer = threading.Timer(0.05, _import_call_path)
-        timer.daemon = True
-        timer.start()
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[Runtime, Any] | None = None
@@ -232,13 +217,13 @@ class SentryMCPServer(MCPServer[Runtime]):
             else:
                 entity, action = surface.pairs_by_tool[name]
                 result = await executor.execute(entity, action, arguments, progress=progress)
-            return success_result(result, self.config.list_format)
+            return success_result(result, self.sentry_settings.list_format)
         except SentryAgentError as exc:
             logger.info("tool %s failed: %s", name, exc.code)
             return error_result(exc)
         except Exception as exc:  # a bug of ours: the SDK would send str(exc) as is; ours is redacted
             logger.exception("tool %s failed unexpectedly", name)
-            return error_result(InternalError(f"{name} failed unexpectedly: {type(exc).__name__}: {echo(exc, 300)}"))
+            return error_result(InternalError(f"{name} failed unexpectedly: {type(exc).__name__}: {clip(exc, 300)}"))
 
     def _describe(self, executor: Executor, arguments: dict[str, Any]) -> Any:
         from .catalog.schema import input_schema
@@ -261,18 +246,6 @@ class SentryMCPServer(MCPServer[Runtime]):
         }
 
 
-def _import_call_path() -> None:
-    from .backends import create_backend  # noqa: F401
-    from .backends.transport import default_ssl_context
-    from .executor import Executor  # noqa: F401
-
-    default_ssl_context()
-    # The imports left ~0.5 s of objects for the next full collection, which would land on the first
-    # call; collect now, and move what is loaded for good out of the collector's way.
-    gc.collect()
-    gc.freeze()
-
-
 def _execute_arguments(arguments: dict[str, Any]) -> tuple[str, str, Any]:
     from .catalog import CATALOG
 
@@ -282,8 +255,24 @@ def _execute_arguments(arguments: dict[str, Any]) -> tuple[str, str, Any]:
         valid = ", ".join(sorted({e for e, _ in CATALOG}))
         raise UnknownPairError(
             "sentry_execute takes {entity, action, params}"
-            + (f"; unknown argument(s): {', '.join(echo(name) for name in sorted(unknown))}" if unknown else "")
+            + (f"; unknown argument(s): {', '.join(clip(name) for name in sorted(unknown))}" if unknown else "")
             + ".",
             hint=f"entity is one of: {valid}; params is an object.",
         )
-    return entity, action, arguments.get("params")
+    return entity, action, _params_object(arguments.get("params"))
+
+
+def _params_object(params: Any) -> Any:
+    """``params`` as given, or the object a JSON string spells: some models send the object JSON-encoded."""
+    if not isinstance(params, str):
+        return params  # an object, none, or a wrong type the executor names
+    try:
+        decoded = json.loads(params)
+    except ValueError:
+        decoded = None
+    if not isinstance(decoded, dict):
+        raise InvalidParamsError(
+            f"sentry_execute params must be an object; got a string that is not a JSON object: {clip(params)}",
+            hint='Send params as an object, e.g. {"organization_slug": "acme"}, or as a string holding one.',
+        )
+    return decoded

@@ -1,14 +1,20 @@
-"""stdio that never dies of its input: the SDK's own stdio transport over a guarded reader and writer.
+"""stdio that never dies of its input: the SDK's own stdio transport, fed only lines it can take.
 
-The SDK's ``stdio_server`` reads text lines and parses each as a JSON-RPC message. A line it cannot
-parse (not JSON, a batch, nesting past its parser's limit, no JSON-RPC shape) it drops without a word,
-and the client waits forever for an answer. So every line is checked here before the SDK sees it:
-a good line passes unchanged; a bad one is answered on stdout with a JSON-RPC error and goes no further.
+The SDK's ``stdio_server`` parses each line from the client as a JSON-RPC message. A line it cannot
+parse (not JSON, a batch, no JSON-RPC shape) it drops without a word, and the client waits forever.
+So ``sys.stdin`` is swapped, while serving, for a reader that checks every line before the SDK sees it
+(the SDK reads ``sys.stdin`` in place when it is not fd 0):
+
+- a good line passes unchanged;
+- a bad line that carries a request id becomes a request for ``REFUSED_METHOD``, which the middleware
+  ``answer_refused_lines`` answers with an ``MCPError``: the SDK itself then writes the JSON-RPC error,
+  with the request's id, so nothing but the SDK ever writes to stdout;
+- a bad line with no id to answer (garbage, a bare number, a response) is skipped with one warning on
+  stderr: JSON-RPC's reply to those has id null, which no client waits for and the SDK cannot send.
+
 Lines are read with a hard length bound, so an endless line costs neither the process nor its memory.
-
-The transport gets the wire as explicit streams, which skips the SDK's own claim of fds 0 and 1, so
-the claim is made here the same way: while serving, fd 0 reads the null device and fd 1 writes to
-stderr (a stray ``print`` or a child process cannot corrupt the protocol), and both come back after.
+fd 0 reads the null device while serving (children and stray reads get EOF); the wire is read from a
+private duplicate. stdout is the SDK's own: it claims fd 1 itself.
 """
 
 from __future__ import annotations
@@ -18,14 +24,14 @@ import json
 import os
 import re
 import sys
-import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from typing import Any, TextIO
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from typing import Any
 
-import anyio
 import pydantic_core
-from mcp.server.stdio import stdio_server
+from mcp import MCPError
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.types import INVALID_REQUEST, PARSE_ERROR, JSONRPCRequest, jsonrpc_message_adapter
 
 LINE_LIMIT = 16 * 1024 * 1024
@@ -34,93 +40,14 @@ LINE_LIMIT = 16 * 1024 * 1024
 MAX_DEPTH = 64
 """Deepest nesting of objects and arrays in a message (the SDK's parser gives up past 201 levels)."""
 
-_DISCARD_CHUNK = 64 * 1024
+SKIPPED = "skipped a line from the client that names no request to answer"
+
+REFUSED_METHOD = "sentry-agent-mcp/refused"
+"""The method a refused request is rewritten into; ``params`` carry the JSON-RPC error ``code`` and ``reason``."""
+
+_READ_CHUNK = 64 * 1024
 
 BATCH_REFUSED = "JSON-RPC batches are not supported by this MCP protocol version; send one message per line"
-
-
-class LineWriter(io.TextIOBase, TextIO):
-    """stdout for the SDK's transport and for our error replies: each ``write`` goes out whole, under a lock.
-
-    Every caller writes whole lines, so no two messages interleave on the wire; nothing is buffered,
-    so ``flush`` has nothing to do.
-    """
-
-    def __init__(self, fd: int) -> None:
-        super().__init__()
-        self._fd = fd
-        self._lock = threading.Lock()
-
-    def writable(self) -> bool:
-        return True
-
-    def fileno(self) -> int:
-        return self._fd
-
-    def write(self, text: str) -> int:
-        data = memoryview(text.encode("utf-8"))
-        with self._lock:
-            while data:
-                data = data[os.write(self._fd, data) :]
-        return len(text)
-
-    def write_line(self, message: dict[str, Any]) -> None:
-        self.write(json.dumps(message, separators=(",", ":")) + "\n")
-
-
-class GuardedLines(io.TextIOBase, TextIO):
-    """stdin for the SDK's transport: only lines it can parse, each at most ``limit`` bytes.
-
-    A refused line is answered through ``replies`` and never returned; blank lines are skipped.
-    """
-
-    def __init__(self, fd: int, replies: LineWriter, limit: int = LINE_LIMIT) -> None:
-        super().__init__()
-        self._input = open(fd, "rb", buffering=_DISCARD_CHUNK, closefd=False)  # noqa: SIM115 - lives as long as we do
-        self._replies = replies
-        self._limit = limit
-
-    def readable(self) -> bool:
-        return True
-
-    def fileno(self) -> int:
-        return self._input.fileno()
-
-    def readline(self, size: int | None = -1, /) -> str:  # type: ignore[override]  # as typeshed's own text files
-        if size is not None and size >= 0:
-            raise io.UnsupportedOperation("GuardedLines reads whole lines only")
-        while True:
-            raw = self._input.readline(self._limit + 1)
-            if not raw:
-                return ""
-            if len(raw) > self._limit and not raw.endswith(b"\n"):
-                self._skip_rest_of_line()
-                self._replies.write_line(error_reply(None, INVALID_REQUEST, _too_long_message(self._limit)))
-                continue
-            line = raw.decode("utf-8", errors="replace")  # as the SDK's own reader decodes
-            if not line.strip():
-                continue
-            refusals = refusals_of(line)
-            if not refusals:
-                return line
-            for reply in refusals:
-                self._replies.write_line(reply)
-
-    def _skip_rest_of_line(self) -> None:
-        while True:
-            chunk = self._input.readline(_DISCARD_CHUNK)
-            if not chunk or chunk.endswith(b"\n"):
-                return
-
-
-def error_reply(request_id: str | int | None, code: int, message: str) -> dict[str, Any]:
-    return {"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}}
-
-
-def _too_long_message(limit: int) -> str:
-    return f"Message too long: a line may hold at most {limit} bytes; it was skipped"
-
-
 _TOO_DEEP = f"Invalid Request: nested deeper than {MAX_DEPTH} levels"
 _NOT_JSON = "Parse error: the line is not valid JSON"
 _NOT_AN_OBJECT = "Invalid Request: a message must be a JSON object"
@@ -130,8 +57,68 @@ _NOT_JSONRPC = (
 )
 
 
-def refusals_of(line: str) -> list[dict[str, Any]]:
-    """The error replies a line earns, none for a line the SDK can take as it is.
+def _too_long_message(limit: int) -> str:
+    return f"Message too long: a line may hold at most {limit} bytes; it was skipped"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a line (or one element of a batch) is refused, and the request id to answer it with, if any."""
+
+    request_id: str | int | None
+    code: int
+    reason: str
+    meta: dict[str, Any] | None = None
+    """The request's ``params._meta``: a 2026-07-28 client's envelope, which the SDK needs to route the answer."""
+
+    def as_request_line(self) -> bytes:
+        params: dict[str, Any] = {"code": self.code, "reason": self.reason}
+        if self.meta is not None:
+            params["_meta"] = self.meta
+        request = {"jsonrpc": "2.0", "id": self.request_id, "method": REFUSED_METHOD, "params": params}
+        return json.dumps(request, separators=(",", ":")).encode() + b"\n"
+
+
+async def answer_refused_lines(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+    """Server middleware: a ``REFUSED_METHOD`` request is answered with the error it names.
+
+    Middleware runs before the SDK's pre-initialize gate, so a bad line is answered the same way
+    before and after ``initialize``; every other message goes on unchanged.
+    """
+    if ctx.method != REFUSED_METHOD:
+        return await call_next(ctx)
+    params = ctx.params or {}
+    code, reason = params.get("code"), params.get("reason")
+    if not isinstance(code, int) or isinstance(code, bool) or not isinstance(reason, str):
+        code, reason = INVALID_REQUEST, "Invalid Request"
+    raise MCPError(code=code, message=reason)
+
+
+def screened(line: bytes) -> bytes:
+    """What the SDK's transport is given for one line from the client.
+
+    The line itself when the SDK can take it; else one ``REFUSED_METHOD`` request per refusal that
+    has an id, and a warning on stderr for each that has none.
+    """
+    if not line.strip():
+        return b""
+    text = line.decode("utf-8", errors="replace")  # as the SDK's own reader decodes
+    refusals = refusals_of(text)
+    return line if not refusals else _answerable(refusals)
+
+
+def _answerable(refusals: list[Refusal]) -> bytes:
+    lines = []
+    for refusal in refusals:
+        if refusal.request_id is None:  # one plain line, whatever the log format: hosts show stderr as it comes
+            print(f"sentry-agent-mcp: {SKIPPED}: {refusal.reason}", file=sys.stderr, flush=True)
+        else:
+            lines.append(refusal.as_request_line())
+    return b"".join(lines)
+
+
+def refusals_of(line: str) -> list[Refusal]:
+    """Why a line is refused, nothing for a line the SDK can take as it is.
 
     The SDK's own parser decides what is a message, so what passes here is exactly what it accepts;
     only lines it refuses (and the rare deep one it accepts) are looked at again.
@@ -141,31 +128,52 @@ def refusals_of(line: str) -> list[dict[str, Any]]:
     except pydantic_core.ValidationError:
         return _refusals_of_unparsed(line)
     if _nested_deeper_than(line, MAX_DEPTH):
-        request_id = message.id if isinstance(message, JSONRPCRequest) else None
-        return [error_reply(request_id, INVALID_REQUEST, _TOO_DEEP)]
+        if isinstance(message, JSONRPCRequest):
+            return [Refusal(message.id, INVALID_REQUEST, _TOO_DEEP, _envelope(message.params))]
+        return [Refusal(None, INVALID_REQUEST, _TOO_DEEP)]
     return []
 
 
-def _refusals_of_unparsed(line: str) -> list[dict[str, Any]]:
+def over_long_refusal(prefix: bytes, limit: int = LINE_LIMIT) -> Refusal:
+    """The refusal of a line longer than ``limit``, answered with the id its first ``limit`` bytes show, if any."""
+    request_id = _top_level_request_id(prefix.decode("utf-8", errors="replace"))
+    return Refusal(request_id, INVALID_REQUEST, _too_long_message(limit))
+
+
+def _refusals_of_unparsed(line: str) -> list[Refusal]:
     try:
         value = json.loads(line)
     except RecursionError:
-        return [error_reply(_top_level_request_id(line), INVALID_REQUEST, _TOO_DEEP)]
-    except ValueError:
-        return [error_reply(None, PARSE_ERROR, _NOT_JSON)]
+        return [Refusal(_top_level_request_id(line), INVALID_REQUEST, _TOO_DEEP)]
+    except ValueError:  # answered with the id it shows, if any: its sender waits for that id
+        return [Refusal(_top_level_request_id(line), PARSE_ERROR, _NOT_JSON)]
     if isinstance(value, list):
-        ids: list[str | int | None] = [found for found in map(_request_id, value) if found is not None]
-        return [error_reply(request_id, INVALID_REQUEST, BATCH_REFUSED) for request_id in ids or [None]]
+        refusals = [_refusal_for(element, BATCH_REFUSED) for element in value]
+        answerable = [refusal for refusal in refusals if refusal.request_id is not None]
+        return answerable or [Refusal(None, INVALID_REQUEST, BATCH_REFUSED)]
     if not isinstance(value, dict):
-        return [error_reply(None, INVALID_REQUEST, _NOT_AN_OBJECT)]
-    if _nested_deeper_than(line, MAX_DEPTH):
-        return [error_reply(_request_id(value), INVALID_REQUEST, _TOO_DEEP)]
-    return [error_reply(_request_id(value), INVALID_REQUEST, _NOT_JSONRPC)]
+        return [Refusal(None, INVALID_REQUEST, _NOT_AN_OBJECT)]
+    reason = _TOO_DEEP if _nested_deeper_than(line, MAX_DEPTH) else _NOT_JSONRPC
+    return [_refusal_for(value, reason)]
 
 
-def _request_id(value: object) -> str | int | None:
+def _refusal_for(value: object, reason: str) -> Refusal:
+    if not isinstance(value, dict):
+        return Refusal(None, INVALID_REQUEST, reason)
+    return Refusal(_request_id(value), INVALID_REQUEST, reason, _envelope(value.get("params")))
+
+
+def _envelope(params: object) -> dict[str, Any] | None:
+    """A request's ``params._meta``, kept when shallow enough for the SDK to parse again."""
+    meta = params.get("_meta") if isinstance(params, dict) else None
+    if not isinstance(meta, dict) or _nested_deeper_than(json.dumps(meta), MAX_DEPTH - 2):
+        return None
+    return meta
+
+
+def _request_id(value: dict[str, Any]) -> str | int | None:
     """The id to answer with: a request's own, else none (a response's id names one of the client's requests)."""
-    if not isinstance(value, dict) or "method" not in value:
+    if "method" not in value:
         return None
     request_id = value.get("id")
     if isinstance(request_id, str) or (isinstance(request_id, int) and not isinstance(request_id, bool)):
@@ -175,17 +183,21 @@ def _request_id(value: object) -> str | int | None:
 
 _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
 _SCAN_BUDGET = 200_000
-"""Tokens looked at for the id of a line too deep to parse; past that it is answered with id null."""
+"""Tokens looked at for the id of a line too deep or too long to parse; past that no id is found."""
 
 
 def _top_level_request_id(line: str) -> str | int | None:
-    """The id of a request too deeply nested to parse, from its outermost members only (nested ids are not it)."""
+    """The id of a request that cannot be parsed, from its outermost members only (nested ids are not it).
+
+    Works on a line cut short or broken too (the first bytes of an over-long line, a bad JSON text): only
+    members read whole before the break count.
+    """
     depth, key, expecting_key = 0, None, False
     members: dict[str, str] = {}
     for count, match in enumerate(_TOKEN.finditer(line)):
         token = match.group()
         if count > _SCAN_BUDGET or (depth == 0 and token != "{"):
-            return None
+            break
         if token in ("{", "["):
             depth, key = depth + 1, None
             expecting_key = depth == 1
@@ -227,35 +239,69 @@ def _nested_deeper_than(json_text: str, bound: int) -> bool:
     return True
 
 
+class GuardedInput(io.RawIOBase):
+    """The client's bytes as the SDK's transport reads them: each line ``screened``, none longer than ``limit``."""
+
+    def __init__(self, fd: int, limit: int = LINE_LIMIT) -> None:
+        super().__init__()
+        self._input = open(fd, "rb", buffering=_READ_CHUNK, closefd=False)  # noqa: SIM115 - lives as long as we do
+        self._limit = limit
+        self._pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            line = self._input.readline(self._limit + 1)
+            if not line:
+                return 0
+            self._pending = memoryview(self._screened(line))
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+    def _screened(self, line: bytes) -> bytes:
+        if len(line) <= self._limit or line.endswith(b"\n"):
+            return screened(line)
+        self._skip_rest_of_line()
+        return _answerable([over_long_refusal(line, self._limit)])
+
+    def _skip_rest_of_line(self) -> None:
+        while True:
+            chunk = self._input.readline(_READ_CHUNK)
+            if not chunk or chunk.endswith(b"\n"):
+                return
+
+
 @contextmanager
-def _wire_off_std_fds() -> Iterator[tuple[int, int]]:
-    """Private duplicates of fds 0 and 1 for the wire; fd 0 reads /dev/null and fd 1 goes to stderr meanwhile."""
-    wire_in, wire_out = os.dup(0), os.dup(1)
-    saved_in, saved_out = os.dup(0), os.dup(1)
+def guarded_stdin() -> Iterator[None]:
+    """While inside, ``sys.stdin`` yields only screened lines and fd 0 reads the null device; both come back after.
+
+    Enter on the thread that runs the server, before the SDK's ``stdio_server`` starts: it takes
+    ``sys.stdin.buffer`` as it finds it then.
+    """
+    saved_stdin, saved_fd0 = sys.stdin, os.dup(0)
+    wire = os.dup(0)  # stays open: after a cancellation a worker thread may still be blocked reading it
     null = os.open(os.devnull, os.O_RDONLY)
     try:
         os.dup2(null, 0)
-        os.dup2(2, 1)
-        yield wire_in, wire_out
+        _rebind_windows_handle(0)
+        sys.stdin = io.TextIOWrapper(io.BufferedReader(GuardedInput(wire)), encoding="utf-8", errors="replace")
+        yield
     finally:
+        sys.stdin = saved_stdin
         os.close(null)
-        os.dup2(saved_in, 0)
-        os.dup2(saved_out, 1)
-        os.close(saved_in)
-        os.close(saved_out)
+        os.dup2(saved_fd0, 0)
+        _rebind_windows_handle(0)
+        os.close(saved_fd0)
 
 
-@asynccontextmanager
-async def guarded_stdio() -> AsyncIterator[Any]:
-    """``(read_stream, write_stream)`` for ``Server.run``: the SDK's stdio transport over guarded lines."""
-    sys.stdout.flush()
-    with _wire_off_std_fds() as (wire_in, wire_out):
-        output = LineWriter(wire_out)
-        lines = GuardedLines(wire_in, output)
-        try:
-            async with stdio_server(stdin=anyio.wrap_file(lines), stdout=anyio.wrap_file(output)) as streams:
-                yield streams
-        finally:
-            # wire_in stays open: after a cancellation a worker thread may still be blocked reading it,
-            # and a closed descriptor could be recycled under it (the SDK keeps its own open for this reason).
-            os.close(wire_out)
+def _rebind_windows_handle(fd: int) -> None:
+    """On Windows, children inherit the Win32 standard handle, not fd 0: point it where fd 0 now points."""
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        from mcp.os.win32.utilities import rebind_std_handle_to_fd
+
+        with suppress(OSError):
+            rebind_std_handle_to_fd(fd)

@@ -74,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.fault_rate > 0:
         app.faults.extend(chaos(args.fault_rate, seed=args.fault_seed))
     print(f"demo Sentry listening on {url}", file=sys.stderr, flush=True)
+    if not args.tokens:  # the demo's token is public; a --token of the user's own is not echoed
+        print(f"demo Sentry token: {DEMO_TOKEN} (SENTRY_AUTH_TOKEN)", file=sys.stderr, flush=True)
     server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning"))
     signal.signal(signal.SIGTERM, _interrupt)  # uvicorn re-raises it after shutting down: end like Ctrl-C
     try:
