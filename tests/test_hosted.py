@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import anyio
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.types import TextContent
@@ -62,20 +61,6 @@ async def test_a_401_refreshes_the_token_once_and_repeats_the_call(hosted_env: F
         project = await connector.execute("projects", "get", {**ORG, "project_slug": "api"})
     assert project["slug"] == "api"
     assert hosted_env.tokens_issued == 2
-
-
-async def test_a_token_is_renewed_when_its_expires_in_runs_out_not_only_after_a_401(hosted_env: FakeAirbyte) -> None:
-    hosted_env.token_lifetime = 1  # renewed after 0.9 s (a tenth of the lifetime is kept as margin)
-    async with SentryConnector() as connector:
-        await connector.execute("projects", "get", {**ORG, "project_slug": "web"})
-        await connector.execute("projects", "get", {**ORG, "project_slug": "web"})
-        assert hosted_env.tokens_issued == 1, "a token still valid is reused"
-        await anyio.sleep(1.0)
-        await connector.execute("projects", "get", {**ORG, "project_slug": "api"})
-    assert hosted_env.tokens_issued == 2
-    executes = [r for r in hosted_env.requests if r.path.endswith("/execute")]
-    assert len(executes) == 3, "the expired token was replaced before the call, not after a refused one"
-    assert executes[-1].headers["authorization"] == "Bearer abt-2-access-token-canary-41c7"
 
 
 async def test_paging_follows_the_connectors_next_cursor_and_resumes_inside_trimmed_pages(

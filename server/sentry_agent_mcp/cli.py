@@ -209,10 +209,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
         check_bind(settings.http_host, settings)  # exit 2: no (long enough) token for a non-loopback bind
     from .mcp_server import SentryMCPServer
-    from .redaction import install_redaction, secrets_of
 
-    server = SentryMCPServer(settings)
-    install_redaction(secrets_of(settings))  # after the SDK has set up logging
+    server = SentryMCPServer(settings)  # installs the log redaction, after the SDK has set up logging
     server.run(args.transport)  # HTTP: host, port and limits from the settings the flags went into
     return 0
 

@@ -152,7 +152,7 @@ class Settings(QuietModel):
     override it. Empty variables count as unset.
     """
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, hide_input_in_errors=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)  # QuietModel hides inputs
 
     def __init__(self, **overrides: Any) -> None:
         values: dict[str, Any] = {}

@@ -15,7 +15,7 @@ from .config import QuietModel, header_safe
 class SentryAuthConfig(QuietModel):
     """Direct mode: a Sentry auth token (Settings > Account > API > Auth Tokens)."""
 
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+    model_config = ConfigDict(extra="forbid")
 
     auth_token: SecretStr = Field(description="Sentry authentication token.")
 
@@ -28,7 +28,7 @@ class SentryAuthConfig(QuietModel):
 class AirbyteAuthConfig(QuietModel):
     """Hosted mode: an Airbyte application's client credentials, and which connector to use."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, hide_input_in_errors=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     customer_name: str | None = Field(
         None,
@@ -49,7 +49,7 @@ class AirbyteAuthConfig(QuietModel):
 class SentryReplicationConfig(QuietModel):
     """What a hosted connector syncs, and the default scope of calls."""
 
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+    model_config = ConfigDict(extra="forbid")
 
     organization: str = Field(description="The slug of the organization to replicate data from.")
     project: str = Field(description="The slug of the project to replicate data from.")
