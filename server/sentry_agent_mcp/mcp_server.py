@@ -9,6 +9,7 @@ first use (``tools/list``, the first call), not before ``initialize`` (``startup
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -53,11 +54,7 @@ COLUMNS_NOTE = (
 
 def event_loop_options() -> dict[str, Any]:
     """``anyio.run`` options: uvloop when it is installed (the optional ``speed`` extra), else asyncio's own loop."""
-    try:
-        import uvloop  # noqa: F401
-    except ImportError:
-        return {}
-    return {"use_uvloop": True}
+    return {"use_uvloop": True} if importlib.util.find_spec("uvloop") is not None else {}
 
 
 def _json(data: Any) -> str:
