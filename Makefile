@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/tools_list.py
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/result_size.py
+	$(BIN)/python bench/latency.py
 
 ## bench-reliability: the full fault matrix, 10,000-call fuzz, 10,000-call soak and the red-team table of
 ## issue 10 (numbers in bench/README.md)
