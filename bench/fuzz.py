@@ -299,7 +299,7 @@ class Fuzzer:
         if outcome.is_error:
             error = (outcome.structured_content or {}).get("error")
             assert isinstance(error, dict) and error.get("type") in ERROR_TYPES, f"not one of our errors: {text[:300]}"
-            assert len(text) >= 10 and "Traceback" not in text, f"unhelpful error: {text[:300]}"
+            assert len(text) >= 10 and "Traceback (most recent call last)" not in text, f"unhelpful error: {text[:300]}"
             self.stats.longest_error = max(self.stats.longest_error, len(text))
             if len(text) > MAX_ERROR_CHARS:  # recorded, not fatal: the run goes on and reports them
                 self.stats.oversized.append(f"{tool} ({len(text)} chars): {text[:160]}...")
