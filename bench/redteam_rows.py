@@ -413,7 +413,7 @@ def row_stdio_input(lab: Lab) -> Outcome:
         f"answered: {yes(answered)}; all in {seconds:.1f} s; process alive: {yes(alive)}, RSS {rss:.0f} MB",
         {
             "the over-long line, both batch members and the deep message each got an error": errors
-            == [(None, -32600), (3, -32600), (4, -32600), (5, -32600)],
+            == [(2, -32600), (3, -32600), (4, -32600), (5, -32600)],
             "the call after them was answered": answered,
             "the process is alive": alive,
             "the server read all of it": read_all,
