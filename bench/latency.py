@@ -6,6 +6,10 @@ ones ``result_size.py`` asks: (list) 25 unresolved issues of a project, ours ``s
 against the official ``search_issues``; (get) one issue by short id, ours ``sentry_issues_get`` against
 the official ``get_sentry_resource``. The figure is the ratio of the medians. Target: <= 0.8.
 
+Both servers wait for the same demo Sentry answer, so a third column times that answer alone (a direct
+``httpx2`` GET of the request ours sends, in the same rotation), and the rows also give the ratio of what
+each server adds on top of it: the part a server controls.
+
     .venv/bin/python bench/latency.py [--calls 100]
 """
 
@@ -15,7 +19,10 @@ import argparse
 import time
 from typing import Any
 
+import httpx2
+
 from common import (
+    DEMO_TOKEN,
     OFFICIAL_VERSION,
     StdioServer,
     demo_sentry,
@@ -42,6 +49,22 @@ QUESTIONS: dict[str, tuple[tuple[str, dict[str, Any]], tuple[str, dict[str, Any]
 }
 
 
+DIRECT = {
+    "list_25_issues": ("/api/0/organizations/acme/issues/", {"limit": "25", "project": None}),
+    "get_issue": ("/api/0/organizations/acme/issues/WEB-1A/", {}),
+}
+"""The demo Sentry request ours sends for each question (the project id is looked up first)."""
+
+
+def _direct(client: httpx2.Client, path: str, query: dict[str, str]) -> float:
+    started = time.perf_counter()
+    response = client.get(path, params=query)
+    response.json()
+    took = time.perf_counter() - started
+    assert response.status_code == 200, response.text[:200]
+    return took
+
+
 def _timed(server: StdioServer, tool: str, arguments: dict[str, Any]) -> float:
     started = time.perf_counter()
     result = server.call(tool, arguments)
@@ -64,27 +87,38 @@ def main() -> None:
         demo_sentry() as sentry,
         StdioServer(*ours_command(sentry)) as ours,
         StdioServer(*official_command(sentry)) as official,
+        httpx2.Client(base_url=sentry.url, headers={"Authorization": f"Bearer {DEMO_TOKEN}"}) as direct,
     ):
+        project_id = str(direct.get("/api/0/projects/acme/web/").json()["id"])
         ours.initialize()
         official.initialize()
         for name, ((our_tool, our_args), (their_tool, their_args)) in QUESTIONS.items():
             for _ in range(3):  # warm both: imports, connections, caches
                 ours.call(our_tool, our_args)
                 official.call(their_tool, their_args)
-            times: dict[str, list[float]] = {"ours": [], "official": []}
+            path, query = DIRECT[name]
+            query = {k: v or project_id for k, v in query.items()}
+            times: dict[str, list[float]] = {"ours": [], "official": [], "demo_sentry_alone": []}
             for _ in range(args.calls):
                 times["ours"].append(_timed(ours, our_tool, our_args))
                 times["official"].append(_timed(official, their_tool, their_args))
+                times["demo_sentry_alone"].append(_direct(direct, path, query))
             row = {
                 who: {"median_ms": ms(median(values)), "p99_ms": ms(percentile(values, 99))}
                 for who, values in times.items()
             }
             row["ratio"] = round(median(times["ours"]) / median(times["official"]), 3)
+            upstream = median(times["demo_sentry_alone"])
+            added = {who: median(times[who]) - upstream for who in ("ours", "official")}
+            row["added_ms"] = {who: ms(value) for who, value in added.items()}
+            row["added_ratio"] = round(added["ours"] / added["official"], 3) if added["official"] > 0 else None
             summary[name] = row
             print(
                 f"{name:>16}: ours {row['ours']['median_ms']:7.2f} ms (p99 {row['ours']['p99_ms']:7.2f}), "
                 f"official {row['official']['median_ms']:7.2f} ms (p99 {row['official']['p99_ms']:7.2f}), "
-                f"ratio {row['ratio']:.3f}"
+                f"ratio {row['ratio']:.3f}; demo Sentry alone {ms(upstream):.2f} ms, added by ours "
+                f"{row['added_ms']['ours']:.2f} ms vs official {row['added_ms']['official']:.2f} ms "
+                f"(ratio {row['added_ratio']})"
             )
     verdict = {f"{name}_le_0.8": row["ratio"] <= 0.8 for name, row in summary.items()}
     write_result("latency", {"calls": args.calls, "summary": summary, "verdict": verdict})
