@@ -254,3 +254,37 @@ def test_an_error_made_with_a_secret_in_it_holds_none_in_any_form() -> None:
     error = UpstreamError(f"failed for {secret}", status=500, detail=f"detail {secret}", hint=f"hint {secret}")
     for text in (str(error), repr(error), str(error.args), str(error.to_dict()), error.message, str(error.hint)):
         assert secret not in text and MASK in text
+
+
+async def test_a_token_in_a_link_header_never_becomes_the_next_cursor(echoing_sentry: DemoSentryServer) -> None:
+    """Headers are not bodies: a Link whose cursor repeats the token must not reach meta.next_cursor."""
+    link = f'<{echoing_sentry.url}/api/0/x/?cursor={CANARY_TOKEN}>; rel="next"; results="true"; cursor="{CANARY_TOKEN}"'
+    echoing_sentry.app.clear_faults()
+    echoing_sentry.add_fault(status=200, body=[], headers={"Link": link}, times=None, path_contains="/issues/")
+    try:
+        async with SentryConnector(
+            auth_config=SentryAuthConfig(auth_token=CANARY_TOKEN), hostname=echoing_sentry.url
+        ) as connector:
+            page = await connector.execute("issues", "list", {"organization_slug": "acme", "project_slug": "web"})
+    finally:
+        echoing_sentry.app.clear_faults()
+    assert page["meta"]["has_more"] is True and page["meta"]["next_cursor"] == MASK
+    assert secret_free(str(page))
+
+
+def test_url_encoded_form_encoded_and_base64_forms_of_a_secret_are_masked() -> None:
+    import base64
+    from urllib.parse import quote, quote_plus
+
+    secrets = SecretSet()
+    secret = "sntrys_Ab+Cd/Ef=Gh1234"
+    secrets.add(secret)
+    forms = [
+        quote(secret),
+        quote(secret, safe="").replace("%2B", "%2b").replace("%2F", "%2f").replace("%3D", "%3d"),  # lower-case hex
+        quote_plus(secret),
+        base64.b64encode(secret.encode()).decode(),
+        base64.urlsafe_b64encode(f"Bearer {secret}".encode()).decode().rstrip("="),
+    ]
+    for form in forms:
+        assert secrets.redact(f"x {form} y") == f"x {MASK} y", form

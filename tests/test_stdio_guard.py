@@ -220,3 +220,26 @@ def test_in_the_2026_era_a_refused_first_request_keeps_its_envelope_and_the_sess
     assert replies[0]["error"]["message"] == BATCH_REFUSED
     assert f"deeper than {MAX_DEPTH}" in replies[1]["error"]["message"]
     assert any(tool["name"] == "sentry_issues_get" for tool in replies[-1]["result"]["tools"])
+
+
+def test_hostile_lines_are_answered_quickly_and_a_carriage_return_loses_no_request(tmp_path: Path) -> None:
+    """Found by a red-team pass: a line of unterminated strings once took 21 s to scan (quadratic), a raw CR
+    inside a line made the SDK's reader split it and drop both halves, a line of 200,000 brackets cost
+    seconds and a gigabyte to parse, and a notification of the refusal method dumped a traceback."""
+    unterminated = b'{"jsonrpc":"2.0","id":21,"method":"ping","x":' + b'"\\' * 40_000 + b"\n"
+    brackets = _line(_request(23, "ping", {"a": [[] for _ in range(120_000)]}))
+    refused_notification = _line({"jsonrpc": "2.0", "method": "sentry-agent-mcp/refused", "params": {"code": 1}})
+    with demo_session(tmp_path) as session:
+        started = time.monotonic()
+        session.send(unterminated, b'{"jsonrpc":"2.0",\r"id":22,"method":"ping"}\n', brackets, refused_notification)
+        session.send(_line(_request(24, "ping")))
+        replies = session.replies_until(24)
+        took = time.monotonic() - started
+    assert [_error(r) if "error" in r else (r["id"], "ok") for r in replies] == [
+        (21, PARSE_ERROR),
+        (22, "ok"),
+        (23, INVALID_REQUEST),
+        (24, "ok"),
+    ]
+    assert took < 5, f"hostile lines held the server {took:.1f} s"
+    assert "Traceback" not in session.stderr.read_text(errors="replace")

@@ -16,12 +16,14 @@ The set is global because secrets and logging are: both belong to the process, n
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import re
 import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 from pydantic import SecretStr
 
@@ -33,9 +35,22 @@ _MIN_SECRET = 6
 """Shorter values are not masked (masking "abc" everywhere would garble output and protect little)."""
 
 
+def _lower_hex(text: str) -> str:
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), text)
+
+
 def _forms(secret: str) -> set[str]:
-    """The ways a secret can appear in text: as is, percent-encoded, and escaped inside a JSON string."""
-    return {secret, quote(secret, safe=""), json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    """The ways a secret can appear in text: as is; percent-encoded (all, or all but ``/``, or form-encoded,
+    with upper- or lower-case hex); escaped inside a JSON string; and base64 (standard or URL-safe, alone
+    or as ``Bearer <secret>``, with or without padding)."""
+    encoded = {quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    forms = {secret, *encoded, *map(_lower_hex, encoded)}
+    forms |= {json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    for raw in (secret, f"Bearer {secret}"):
+        for b64 in (base64.b64encode, base64.urlsafe_b64encode):
+            text = b64(raw.encode()).decode()
+            forms |= {text, text.rstrip("=")}
+    return forms
 
 
 class SecretSet:

@@ -40,6 +40,10 @@ LINE_LIMIT = 16 * 1024 * 1024
 MAX_DEPTH = 64
 """Deepest nesting of objects and arrays in a message (the SDK's parser gives up past 201 levels)."""
 
+MAX_BRACKETS = 100_000
+"""Most objects and arrays in one message: an MCP message has tens; a line with more is refused unparsed."""
+_TOO_MANY_BRACKETS = f"Invalid Request: more than {MAX_BRACKETS} objects and arrays in one message"
+
 SKIPPED = "skipped a line from the client that names no request to answer"
 
 REFUSED_METHOD = "sentry-agent-mcp/refused"
@@ -85,7 +89,7 @@ async def answer_refused_lines(ctx: ServerRequestContext[Any, Any], call_next: C
     Middleware runs before the SDK's pre-initialize gate, so a bad line is answered the same way
     before and after ``initialize``; every other message goes on unchanged.
     """
-    if ctx.method != REFUSED_METHOD:
+    if ctx.method != REFUSED_METHOD or ctx.request_id is None:  # a notification: nobody waits for an answer
         return await call_next(ctx)
     params = ctx.params or {}
     code, reason = params.get("code"), params.get("reason")
@@ -102,6 +106,12 @@ def screened(line: bytes) -> bytes:
     """
     if not line.strip():
         return b""
+    if line.count(b"[") + line.count(b"{") > MAX_BRACKETS:  # parsing such a line costs seconds and gigabytes
+        request_id = _top_level_request_id(line[:_SCAN_WINDOW].decode("utf-8", errors="replace"))
+        return _answerable([Refusal(request_id, INVALID_REQUEST, _TOO_MANY_BRACKETS)])
+    # A raw CR can only be whitespace in valid JSON, but the SDK's reader splits lines at it (universal
+    # newlines) and would drop both halves without a word: make it the space it stands for.
+    line = line.replace(b"\r", b" ")
     text = line.decode("utf-8", errors="replace")  # as the SDK's own reader decodes
     refusals = refusals_of(text)
     return line if not refusals else _answerable(refusals)
@@ -181,9 +191,13 @@ def _request_id(value: dict[str, Any]) -> str | int | None:
     return None
 
 
-_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+"""A string token may run to the end unterminated (``"?``): a failed match would rescan the rest of the
+line for every quote, quadratic in its length."""
 _SCAN_BUDGET = 200_000
 """Tokens looked at for the id of a line too deep or too long to parse; past that no id is found."""
+_SCAN_WINDOW = 64 * 1024
+"""Characters of such a line searched for its id: a request's id comes near its start."""
 
 
 def _top_level_request_id(line: str) -> str | int | None:
@@ -194,7 +208,7 @@ def _top_level_request_id(line: str) -> str | int | None:
     """
     depth, key, expecting_key = 0, None, False
     members: dict[str, str] = {}
-    for count, match in enumerate(_TOKEN.finditer(line)):
+    for count, match in enumerate(_TOKEN.finditer(line, 0, _SCAN_WINDOW)):
         token = match.group()
         if count > _SCAN_BUDGET or (depth == 0 and token != "{"):
             break
@@ -211,10 +225,10 @@ def _top_level_request_id(line: str) -> str | int | None:
             key, expecting_key = token, False
         elif key is not None:
             members[key], key = token, None
-    try:
-        found = {json.loads(name): json.loads(value) for name, value in members.items()}
-    except ValueError:
-        return None
+    found: dict[str, Any] = {}
+    for name, value in members.items():
+        with suppress(ValueError):  # a member cut off or broken says nothing; the others still may
+            found[json.loads(name)] = json.loads(value)
     return _request_id(found)
 
 

@@ -16,7 +16,7 @@ from .._version import __version__
 from ..catalog import Kind, Pair, Params, Served
 from ..catalog.base import Host, Route
 from ..errors import TLSVerificationError, UpstreamConnectionError, UpstreamProtocolError, UpstreamTimeoutError, clip
-from ..redaction import loads, register
+from ..redaction import loads, redact, register
 from .base import list_page
 from .bodies import MAX_BODY_BYTES, read_capped
 from .http_client import CONNECT_TIMEOUT, PooledClient
@@ -55,6 +55,12 @@ _UNKNOWN_EFFECT = (
 
 class _DeadlineReached(Exception):
     """The call's deadline ran out during an attempt."""
+
+
+def _link(response: httpx2.Response) -> str | None:
+    """The ``Link`` header, secrets masked: its cursor becomes ``meta.next_cursor``, which the agent reads."""
+    link = response.headers.get("link")
+    return None if link is None else redact(link)
 
 
 class DirectBackend:
@@ -118,7 +124,7 @@ class DirectBackend:
                     f"Sentry answered {spec.what} with HTTP 204 (no content) instead of the object.",
                     hint="It may just have been deleted or merged; list again to find it.",
                 )
-            return shape(route, pair.kind, self._decoded(spec, response), response.headers.get("link"))
+            return shape(route, pair.kind, self._decoded(spec, response), _link(response))
 
     async def check(self) -> str:
         spec = RequestSpec("GET", "/projects/", [("per_page", "1")])
@@ -166,7 +172,7 @@ class DirectBackend:
         regions = await self.regions.regions()
         if not regions or len(regions) == 1:
             response = await self._send(regions[0] if regions else self.base_url, spec)
-            return shape(route, Kind.LIST, self._decoded(spec, response), response.headers.get("link"))
+            return shape(route, Kind.LIST, self._decoded(spec, response), _link(response))
         merged: dict[str, Any] = {}
         first_page = [item for item in spec.query if item[0] != "cursor"]
         for base in regions:
@@ -175,7 +181,7 @@ class DirectBackend:
                 response = await self._send(base, replace(spec, query=query))
                 for org in self._decoded(spec, response) or []:
                     merged.setdefault(str(org.get("id")), org)
-                has_more, cursor = next_page(response.headers.get("link"))
+                has_more, cursor = next_page(_link(response))
                 if not has_more or cursor is None:
                     break
                 query = [*first_page, ("cursor", cursor)]
