@@ -200,7 +200,7 @@ class SentryMCPServer(MCPServer[Runtime]):
 
         surface = self.surface
         if name not in surface.names:
-            raise MCPError(INVALID_PARAMS, f"Unknown tool: {name}")
+            raise MCPError(INVALID_PARAMS, f"Unknown tool: {clip(name)}")
         if context is None:
             raise MCPError(INVALID_PARAMS, "Tools run only inside an MCP request.")
         progress = context.report_progress  # a no-op unless the client sent a progress token

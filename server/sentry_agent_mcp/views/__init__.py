@@ -6,8 +6,9 @@ executor, so the MCP server, the CLI and the Python API all return the same shap
 """
 
 from .base import GENERIC, View, select_fields, tidy
+from .cutting import size_of
 from .options import COMPACT, OPTION_NAMES, OPTIONS_SCHEMA, ViewOptions
-from .render import as_columns, fit_object, shape_item, size_of
+from .render import as_columns, fit_object, shape_item
 
 __all__ = [
     "COMPACT",

@@ -24,7 +24,8 @@ _Leaf = tuple[dict[Any, Any] | list[Any], Any, str, str]
 """``(container, key, dotted path, text)`` of one string value."""
 
 
-def _size(value: Any) -> int:
+def size_of(value: Any) -> int:
+    """Characters of ``value`` as the MCP text block carries it (compact JSON)."""
     return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str))
 
 
@@ -69,7 +70,7 @@ def cut_long_strings(obj: Any, budget: int) -> dict[str, int]:
     Returns ``{dotted path: original length}`` of the strings cut. Each kept character saves at
     least one character of JSON, so one pass is enough unless every string is already at ``MIN_KEEP``.
     """
-    excess = _size(obj) - budget
+    excess = size_of(obj) - budget
     if excess <= 0:
         return {}
     leaves: list[_Leaf] = []

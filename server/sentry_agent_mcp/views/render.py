@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..errors import clip
 from .base import GENERIC, View, select_fields
-from .cutting import cut_long_strings, cut_strings_over, cut_value
+from .cutting import cut_long_strings, cut_strings_over, cut_value, size_of
 from .options import ViewOptions
 
 BUDGET_HINT = "narrow the query, ask for fewer fields=[...], or page on with cursor"
@@ -17,11 +16,6 @@ _PATH_CHARS = 40
 """Characters of a path named in the note."""
 _NOTE_ROOM = 500
 """Characters kept free for the note: its longest form (3 + 3 paths cut to 40 characters) takes under 400."""
-
-
-def size_of(value: Any) -> int:
-    """Characters of ``value`` as the MCP text block carries it (compact JSON)."""
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str))
 
 
 def shape_item(item: Any, view: View | None, options: ViewOptions) -> Any:
