@@ -33,6 +33,7 @@ from sentry_agent_mcp.backends import AirbyteAPI, DirectBackend, HostedBackend, 
 from sentry_agent_mcp.config import Settings, sentry_base_url
 from sentry_agent_mcp.errors import ConfigurationError, TLSVerificationError, UpstreamProtocolError
 from sentry_agent_mcp.mcp_server import SentryMCPServer
+from sentry_agent_mcp.mcp_tools import GENERIC_TOOLS
 from sentry_demo import DemoSentryServer
 from test_transport import answer, scripted_server
 
@@ -322,7 +323,7 @@ async def test_a_server_restricted_to_issues_refuses_other_entities_through_sent
     assert not issues.is_error, _text(issues)
     assert not [r.path for r in demo_sentry.requests[start:] if "/members/" in r.path]
     assert tools["sentry_execute"].input_schema["properties"]["entity"]["enum"] == ["issues"]
-    assert all(name == "sentry_execute" or name.startswith("sentry_issues_") for name in tools)
+    assert all(name in GENERIC_TOOLS or name.startswith("sentry_issues_") for name in tools)
 
 
 async def test_a_misspelled_entity_in_sentry_mcp_tools_is_named_not_a_silently_empty_server(

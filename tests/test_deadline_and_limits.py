@@ -125,7 +125,7 @@ async def test_slow_pages_share_the_calls_one_deadline(executor_for: Callable[..
     assert 0.9 < elapsed < 1.0 + SLACK, "five 0.4 s pages used to take 2 s under a 1 s timeout"
     meta = result["meta"]
     assert meta["stopped"] == "deadline" and "SENTRY_MCP_TIMEOUT" in meta["note"]
-    assert [row["id"] for row in result["data"]] == [str(n) for n in range(200)]
+    assert [row["shortId"] for row in result["data"]] == [f"WEB-{n}" for n in range(200)]
     assert meta["has_more"] is True and meta["next_cursor"] == "0:200:0", "resumes with the page that timed out"
 
 

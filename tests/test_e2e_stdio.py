@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from mcp import Client, StdioServerParameters
 
+from sentry_agent_mcp.views.issues import ISSUE_ROW_FACTS
 from sentry_demo import DemoSentryServer
 
 from conftest import CANARY_TOKEN, PYTHON, server_env
@@ -46,7 +47,7 @@ async def test_every_seed_tool_over_stdio(demo_sentry: DemoSentryServer) -> None
         issues = await call("sentry_issues_list", {"organization_slug": "acme", "project_slug": "web", "limit": 5})
         short_id = issues["data"][0]["shortId"]
         issue = await call("sentry_issues_get", {"organization_slug": "acme", "issue_id": short_id})
-        assert issue["id"] == issues["data"][0]["id"]
+        assert issue["shortId"] == short_id and issue["title"] == issues["data"][0]["title"]
         events = await call("sentry_events_list", {"organization_slug": "acme", "project_slug": "web"})
         event_id = events["data"][0]["eventID"]
         event = await call(
@@ -80,7 +81,7 @@ async def test_paging_with_next_cursor_misses_and_repeats_nothing(demo_sentry: D
             assert not result.is_error
             page = result.structured_content
             assert page is not None
-            seen.extend(issue["id"] for issue in page["data"])
+            seen.extend(issue["shortId"] for issue in page["data"])
             pages += 1
             if not page["meta"]["has_more"]:
                 assert page["meta"]["next_cursor"] is None
@@ -95,7 +96,7 @@ async def test_paging_with_next_cursor_misses_and_repeats_nothing(demo_sentry: D
 
 
 def _all_issue_ids(url: str, project_id: str) -> set[str]:
-    """Ground truth from the demo Sentry's own issue search with the largest page size."""
+    """Every short id: ground truth from the demo Sentry's own issue search with the largest page size."""
     import httpx2
 
     ids: set[str] = set()
@@ -105,7 +106,7 @@ def _all_issue_ids(url: str, project_id: str) -> set[str]:
             params = {"query": "", "limit": "100", **({"cursor": cursor} if cursor else {})}
             response = http.get("/api/0/organizations/acme/issues/", params={**params, "project": project_id})
             response.raise_for_status()
-            ids.update(issue["id"] for issue in response.json())
+            ids.update(issue["shortId"] for issue in response.json())
             assert all(issue["project"]["id"] == project_id for issue in response.json())
             links = response.headers["link"]
             if 'rel="next"; results="true"' not in links:
@@ -211,7 +212,7 @@ async def test_column_wise_lists_carry_the_same_rows_in_fewer_characters(demo_se
         page_two = await client.call_tool("sentry_issues_list", {**args, "cursor": cursor})
         one = await client.call_tool("sentry_issues_get", {"organization_slug": "acme", "issue_id": "WEB-1A"})
     rows, columns = objects.structured_content["data"], table.structured_content["columns"]  # type: ignore[index]
-    assert {"id", "shortId", "title", "level", "status", "count", "userCount", "lastSeen"} <= set(columns)
+    assert set(ISSUE_ROW_FACTS) <= set(columns)
     rebuilt = [
         {k: v for k, v in zip(columns, row, strict=True) if v is not None} for row in table.structured_content["data"]
     ]  # type: ignore[index]

@@ -12,6 +12,8 @@ from mcp.types import TextContent
 from sentry_agent_mcp import AirbyteAuthConfig, SentryConnector, Settings
 from sentry_agent_mcp.errors import ConfigurationError, InvalidParamsError, RateLimitedError, UpstreamError
 from sentry_agent_mcp.mcp_server import SentryMCPServer
+from sentry_agent_mcp.mcp_tools import GENERIC_TOOLS
+from sentry_agent_mcp.tool_spec import DEFAULT_LIMIT
 from sentry_demo import DemoSentryServer
 
 from conftest import CANARY_TOKEN, PYTHON, SEED_TOOLS
@@ -66,23 +68,24 @@ async def test_a_401_refreshes_the_token_once_and_repeats_the_call(hosted_env: F
 async def test_paging_follows_the_connectors_next_cursor_and_resumes_inside_trimmed_pages(
     hosted_env: FakeAirbyte,
 ) -> None:
-    """The hosted connector takes no page size: a page over the size budget is cut, and ``next_cursor``
+    """The hosted connector takes no page size: its page of 100 is cut to the default limit, and ``next_cursor``
     (Sentry's cursor plus ``::N``) resumes inside it; the suffix never reaches Airbyte."""
     seen: list[str] = []
-    trimmed = 0
+    inside = 0
     async with SentryConnector() as connector:
         cursor = None
         for _ in range(20):
             page = await connector.issues.list(
                 organization_slug="acme", project_slug="web", query="", **({"cursor": cursor} if cursor else {})
             )
-            seen += [issue["id"] for issue in page.data]
-            trimmed += bool(getattr(page.meta, "truncated", False))
+            seen += [issue["shortId"] for issue in page.data]
+            assert len(page.data) <= DEFAULT_LIMIT
+            inside += "::" in (page.meta.next_cursor or "")
             if not page.meta.has_more:
                 break
             cursor = page.meta.next_cursor
     assert len(seen) == len(set(seen)) == 130
-    assert trimmed >= 1, "100 compact issues are over the 20,000-character budget"
+    assert inside >= 1, "a page of the connector's is returned in parts"
     sent = [r.json["params"].get("cursor", "") for r in hosted_env.requests if r.path.endswith("/execute")]
     assert not any("::" in c for c in sent), "our in-page suffix stays ours"
 
@@ -140,7 +143,7 @@ async def test_hosted_tool_list_is_the_hosted_connectors(hosted_env: FakeAirbyte
         names = set(tools)
         result = await client.call_tool("sentry_issues_get", {**ORG, "issue_id": "WEB-2"})
     search = {f"sentry_{e}_context_store_search" for e in ("projects", "issues", "events", "releases")}
-    assert names == SEED_TOOLS | search | {"sentry_execute"}
+    assert names == SEED_TOOLS | search | set(GENERIC_TOOLS)
     issues_list = tools["sentry_issues_list"].input_schema
     assert list(issues_list["properties"]) == ["organization_slug", "project_slug", "query", "cursor", "stats_period"]
     assert issues_list["required"] == ["organization_slug", "project_slug"], "the hosted connector needs a project"

@@ -12,6 +12,8 @@ from mcp.types import CallToolResult, TextContent
 from sentry_agent_mcp.catalog import CATALOG, Served
 from sentry_agent_mcp.config import Settings
 from sentry_agent_mcp.mcp_server import SentryMCPServer
+from sentry_agent_mcp.mcp_tools import GENERIC_TOOLS
+from sentry_agent_mcp.views.issues import ISSUE_ROW_FACTS
 
 from conftest import SEED_TOOLS, fresh_python
 
@@ -32,7 +34,7 @@ async def test_tools_list_is_the_catalog_with_honest_annotations(mode: str) -> N
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
     direct_pairs = {p.tool_name for p in CATALOG.values() if Served.DIRECT in p.served_by and p.read_only}
     assert set(tools) >= SEED_TOOLS
-    assert set(tools) == direct_pairs | {"sentry_execute"}
+    assert set(tools) == direct_pairs | set(GENERIC_TOOLS)
     assert not any("context_store_search" in name for name in tools)
     for tool in tools.values():
         hints = tool.annotations
@@ -41,6 +43,7 @@ async def test_tools_list_is_the_catalog_with_honest_annotations(mode: str) -> N
         assert None not in values, tool.name
         assert hints.read_only_hint is True and hints.destructive_hint is False, tool.name
         assert tool.description and tool.input_schema["type"] == "object"
+        assert tool.title and tool.title[0].isupper(), tool.name
 
 
 async def test_a_list_call_returns_the_envelope_as_text_and_structured_content() -> None:
@@ -53,7 +56,7 @@ async def test_a_list_call_returns_the_envelope_as_text_and_structured_content()
     assert data == result.structured_content
     assert len(data["data"]) == 3
     assert data["meta"]["has_more"] is True and data["meta"]["next_cursor"]
-    assert all(issue["status"] == "unresolved" for issue in data["data"])
+    assert all(set(ISSUE_ROW_FACTS) <= set(issue) for issue in data["data"])
 
 
 async def test_get_by_short_id_and_sentry_execute_give_the_same_object() -> None:
@@ -133,7 +136,7 @@ async def test_entity_filter_and_scoping_defaults() -> None:
         "sentry_issues_get",
         "sentry_events_list",
         "sentry_events_get",
-        "sentry_execute",
+        *GENERIC_TOOLS,
     }
     assert "required" not in tools["sentry_issues_list"].input_schema
     assert "Defaults to 'web'" in tools["sentry_issues_list"].input_schema["properties"]["project_slug"]["description"]

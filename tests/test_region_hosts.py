@@ -112,7 +112,7 @@ async def test_an_organization_on_sentry_io_is_called_in_its_region(region: str)
         await executor.aclose()
     assert f"{region}/api/0/organizations/acme/issues/" in seen
     assert "https://sentry.io/api/0/organizations/acme/issues/" not in seen
-    assert page["data"][0]["id"] == "7"
+    assert page["data"][0]["shortId"] == "WEB-7"
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from pathlib import Path
 from import_graph import catalog_closure
 from sentry_agent_mcp.catalog import CATALOG, Served, callable_pairs
 from sentry_agent_mcp.config import Settings
-from sentry_agent_mcp.mcp_tools import ToolSurface
+from sentry_agent_mcp.mcp_tools import GENERIC_TOOLS, ToolSurface
 from sentry_agent_mcp.startup import tool_entries
 from sentry_agent_mcp.tool_entries import (
     ENTRIES_FILE,
@@ -44,7 +44,7 @@ def _files(path: Path) -> set[Path]:
 
 
 def test_listing_the_tools_imports_no_catalog_and_no_pydantic_params_model() -> None:
-    expected = len(callable_pairs(Served.DIRECT, allow_writes=True)) + 1  # and sentry_execute
+    expected = len(callable_pairs(Served.DIRECT, allow_writes=True)) + len(GENERIC_TOOLS)
     code = (
         "import sys\n"
         "from sentry_agent_mcp.config import Settings\n"

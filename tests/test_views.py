@@ -17,6 +17,7 @@ from sentry_agent_mcp.errors import InvalidParamsError
 from sentry_agent_mcp.executor import Executor
 from sentry_agent_mcp.views import as_columns, select_fields, tidy
 from sentry_agent_mcp.views.base import tidy_time
+from sentry_agent_mcp.views.issues import ISSUE_ROW_FACTS
 
 pytestmark = pytest.mark.anyio
 ORG = {"organization_slug": "acme"}
@@ -54,21 +55,16 @@ async def test_issue_rows_keep_triage_facts_and_drop_noise(executor: Executor) -
     assert len(page["data"]) == 25 and "truncated" not in page["meta"]
     n = len(raw["data"])
     assert raw["meta"]["truncated"] is True and n < 25, "25 raw issues are over the 20,000-character budget"
-    assert [i["id"] for i in raw["data"]] == [i["id"] for i in page["data"]][:n]
-    for row in page["data"]:
-        assert {
-            "id",
-            "shortId",
-            "title",
-            "culprit",
-            "level",
-            "status",
-            "count",
-            "userCount",
-            "firstSeen",
-            "lastSeen",
-        } <= set(row)
-    assert any("assignedTo" in row and set(row["assignedTo"]) >= {"type", "id", "name"} for row in page["data"])
+    assert [i["shortId"] for i in raw["data"]] == [i["shortId"] for i in page["data"]][:n]
+    for row, issue in zip(page["data"], raw["data"], strict=False):
+        assert set(ISSUE_ROW_FACTS) <= set(row) <= {*ISSUE_ROW_FACTS, "assignee"}
+        assert row["count"] == int(issue["count"]) and row["userCount"] == issue["userCount"]
+        assert ("assignee" in row) == bool(issue.get("assignedTo"))
+    assigned = {i["shortId"]: i["assignedTo"] for i in raw["data"] if i.get("assignedTo")}
+    labels = {row["shortId"]: row.get("assignee") for row in page["data"] if row["shortId"] in assigned}
+    assert any(a["type"] == "team" for a in assigned.values()) and any(a["type"] == "user" for a in assigned.values())
+    for short_id, who in assigned.items():
+        assert labels[short_id] == (f"#{who['name']}" if who["type"] == "team" else who["name"])
     assert not _keys(page) & set(NOISE)
     assert not FRACTIONAL_TIME.search(_text(page)), "timestamps keep seconds, not microseconds"
     assert len(_text(page["data"][:n])) * 5 < len(_text(raw["data"])), "a compact issue is a fraction of Sentry's"

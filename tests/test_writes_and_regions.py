@@ -8,6 +8,7 @@ import pytest
 from mcp import Client, MCPError
 from mcp.types import TextContent
 
+from sentry_agent_mcp.catalog import CATALOG, Kind
 from sentry_agent_mcp.config import Settings
 from sentry_agent_mcp.mcp_server import SentryMCPServer
 from sentry_demo import DemoSentryServer
@@ -15,7 +16,7 @@ from sentry_demo import DemoSentryServer
 from conftest import CANARY_TOKEN
 
 pytestmark = pytest.mark.anyio
-WRITES = {"sentry_issues_update", "sentry_issue_notes_create"}
+WRITES = {p.tool_name for p in CATALOG.values() if p.kind is Kind.WRITE}
 
 
 def _server(url: str, **settings: Any) -> SentryMCPServer:
@@ -48,7 +49,12 @@ async def test_writes_when_allowed_say_so_honestly(demo_sentry: DemoSentryServer
     update, note, execute = (
         tools[n].annotations for n in ("sentry_issues_update", "sentry_issue_notes_create", "sentry_execute")
     )
-    assert update and update.read_only_hint is False and update.destructive_hint is True and update.idempotent_hint
+    assert update and update.read_only_hint is False and update.destructive_hint is True
+    assert update.idempotent_hint is False, "with a note, a second call adds a second note"
+    for pair in (p for p in CATALOG.values() if p.kind is Kind.WRITE):
+        hints = tools[pair.tool_name].annotations
+        assert hints and (hints.destructive_hint, hints.idempotent_hint) == (pair.destructive, pair.idempotent)
+        assert pair.write is not None, f"{pair.tool_name} answers with a confirmation (catalog/writing.py)"
     assert note and note.read_only_hint is False and note.destructive_hint is False and note.idempotent_hint is False
     assert execute and execute.read_only_hint is False and execute.destructive_hint is True
 

@@ -8,16 +8,22 @@ within the size budget, with several pages fetched when ``limit`` asks for more 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
 from .backends import Backend, create_backend
+from .backends.demo import DEMO_BASE_URL
 from .backends.retry import Deadline, call_deadline
 from .catalog import CATALOG, Kind, Pair, Params, Served, callable_pairs
+from .catalog.resources import ResourceGet, labelled, resource_call
+from .catalog.sentry_urls import SentryHosts
+from .catalog.url_params import expand_urls
 from .config import Settings
 from .errors import (
+    ConfigurationError,
     InvalidParamsError,
     UnknownPairError,
     UnsupportedOnBackendError,
@@ -25,7 +31,9 @@ from .errors import (
     clip,
 )
 from .paging import ProgressCallback, collect, split_cursor
+from .pinning import Pin, check_pin, defaults_under, fill_pin, refusal
 from .views import COMPACT, OPTION_NAMES, ViewOptions, fit_object, shape_item
+from .writes import run_write
 
 __all__ = ["Executor", "callable_pairs"]
 
@@ -111,19 +119,21 @@ class Executor:
             )
         return pair
 
-    def validate(self, pair: Pair, raw: Mapping[str, Any] | None) -> Params:
-        """Fill configured defaults, then validate against the pair's model."""
+    def validate(self, pair: Pair, raw: Mapping[str, Any] | None, pin: Pin | None = None) -> Params:
+        """Fill the pinned values and configured defaults, then validate against the pair's model
+        (and, under a ``pin``, refuse values outside it: ``pinning.py``)."""
         if raw is not None and not isinstance(raw, Mapping):
             raise InvalidParamsError(
                 f"params for {pair.entity}/{pair.action} must be an object, not {type(raw).__name__}.",
                 hint=f"Valid params: {_describe_fields(pair)} (* = required).",
             )
-        values = dict(raw or {})
-        for name, value in self.defaults.items():
+        values = expand_urls(pair.params, raw or {}, self.url_hosts, f"{pair.entity}/{pair.action}")
+        values = values if pin is None else fill_pin(pair, values, pin)
+        for name, value in (self.defaults if pin is None else defaults_under(pin, self.defaults)).items():
             if name in pair.params.model_fields and values.get(name) in (None, ""):
                 values[name] = value
         try:
-            return pair.params.model_validate(values)
+            validated = pair.params.model_validate(values)
         except ValidationError as exc:
             text, errors = _format_errors(exc)
             raise InvalidParamsError(
@@ -131,6 +141,9 @@ class Executor:
                 hint=f"Valid params: {_describe_fields(pair)} (* = required).",
                 errors=errors,
             ) from None
+        if pin is not None:
+            check_pin(pair, validated, pin)
+        return validated
 
     def split_options(self, pair: Pair, raw: Mapping[str, Any] | None) -> tuple[Mapping[str, Any] | None, ViewOptions]:
         """Take ``fields``/``detail`` out of the params (they shape the result; no backend sees them)."""
@@ -155,27 +168,38 @@ class Executor:
         params: Mapping[str, Any] | None = None,
         *,
         progress: ProgressCallback | None = None,
+        pin: Pin | None = None,
     ) -> Any:
         """Run one call and return its result (list envelope or object), shaped for an agent.
 
         ``progress`` hears about each page when a list spans several (MCP progress notifications).
         Everything the call does upstream (lookups, every page, retries, rate-limit waits) shares one
-        deadline of ``settings.timeout`` seconds, whatever the backend.
+        deadline of ``settings.timeout`` seconds, whatever the backend. ``pin`` (``/mcp/{org}[/{project}]``)
+        fills and bounds the organization and project the call may name (``pinning.py``).
         """
         pair = self.resolve(entity, action)
+        if pin is not None and (refused := refusal(pair, pin)) is not None:
+            raise refused
         with call_deadline(self.settings.timeout) as deadline:
-            return await self._run(pair, params, progress, deadline)
+            return await self._run(pair, params, progress, deadline, pin)
 
     async def _run(
-        self, pair: Pair, params: Mapping[str, Any] | None, progress: ProgressCallback | None, deadline: Deadline
+        self,
+        pair: Pair,
+        params: Mapping[str, Any] | None,
+        progress: ProgressCallback | None,
+        deadline: Deadline,
+        pin: Pin | None = None,
     ) -> Any:
         if not pair.shapes_results:
-            return await self.backend.execute(pair, self.validate(pair, params))
+            return await self.backend.execute(pair, self.validate(pair, params, pin))
+        if pair.dispatch:
+            return await self._dispatch(pair, params, progress, deadline, pin)
         values, options = self.split_options(pair, params)
         skip = 0
         if pair.kind is Kind.LIST and isinstance(values, Mapping):
             values, skip = split_cursor(values)
-        validated = self.validate(pair, values)
+        validated = self.validate(pair, values, pin)
         budget = self.settings.max_result_chars
 
         def shape(item: Any) -> Any:
@@ -183,7 +207,38 @@ class Executor:
 
         if pair.kind is Kind.LIST:
             return await collect(self.backend, pair, validated, shape, budget, progress, skip, deadline)
+        if pair.kind is Kind.WRITE:
+            return await run_write(self.backend, pair, validated)
         return fit_object(shape(await self.backend.execute(pair, validated)), budget)
+
+    async def _dispatch(
+        self,
+        pair: Pair,
+        params: Mapping[str, Any] | None,
+        progress: ProgressCallback | None,
+        deadline: Deadline,
+        pin: Pin | None,
+    ) -> Any:
+        """``resources get``: run the pair the URL's kind maps to, with ``fields``/``detail`` passed on."""
+        values, _ = self.split_options(pair, params)
+        validated = self.validate(pair, values)  # not pinned here: the URL's own organization must reach the
+        assert isinstance(validated, ResourceGet)  # target's run, which is pinned (and refuses another one)
+        call = resource_call(validated, self.url_hosts, lambda e, a: (e, a) in {p.key for p in self.pairs()})
+        target = self.resolve(call.entity, call.action)
+        if pin is not None and (refused := refusal(target, pin)) is not None:
+            raise refused
+        options = {k: v for k, v in (params or {}).items() if k in OPTION_NAMES}
+        return labelled(call.kind, await self._run(target, {**call.params, **options}, progress, deadline, pin))
+
+    @functools.cached_property
+    def url_hosts(self) -> SentryHosts:
+        """The hosts whose pasted URLs name objects here: the configured one (sentry.io and its regions by
+        default), and the demo Sentry's own, whose permalinks come back in its answers."""
+        try:
+            configured = [self.settings.base_url]
+        except ConfigurationError:  # only the direct backend needs a valid SENTRY_HOSTNAME
+            configured = []
+        return SentryHosts.of(*configured, *([DEMO_BASE_URL] if self.backend.name == "demo" else []))
 
     async def aclose(self) -> None:
         await self.backend.aclose()

@@ -15,10 +15,12 @@ from .config import BackendKind, Settings
 from .errors import ConfigurationError, clip
 from .startup import tool_entries
 from .tool_entries import ToolEntry
-from .tool_spec import finish_schema
+from .tool_spec import DEFAULT_LIMIT, MAX_LIMIT, finish_schema
 
 EXECUTE_TOOL = "sentry_execute"
 DESCRIBE_TOOL = "sentry_describe"
+GENERIC_TOOLS = (EXECUTE_TOOL, DESCRIBE_TOOL)
+"""Listed in every tool mode besides the pairs' own tools."""
 
 # Sentry is one fixed system with a known API, not an open-ended world (web search, arbitrary URLs),
 # so every tool says openWorldHint=false.
@@ -42,7 +44,11 @@ def _pair_tool(entry: ToolEntry, defaults: Mapping[str, str], hosted: bool) -> T
         hosted_required=entry.hosted_required if hosted else (),
     )
     return Tool(
-        name=entry.tool_name, description=entry.description, input_schema=schema, annotations=_annotations(entry)
+        name=entry.tool_name,
+        title=entry.title,
+        description=entry.description,
+        input_schema=schema,
+        annotations=_annotations(entry),
     )
 
 
@@ -55,6 +61,7 @@ def _execute_tool(pairs: list[ToolEntry], listed: bool) -> Tool:
     writes = any(not p.read_only for p in pairs)
     return Tool(
         name=EXECUTE_TOOL,
+        title="Run a Sentry action",
         description=(
             "Run any Sentry entity/action: same params and results as sentry_<entity>_<action>"
             + ("." if listed else f". Available: {listing}.")
@@ -85,13 +92,19 @@ def _execute_tool(pairs: list[ToolEntry], listed: bool) -> Tool:
     )
 
 
+DESCRIBE_TEXT = (
+    "Without arguments: every entity/action here. With entity and action: its params. Every list and get "
+    "also takes detail='full' (Sentry's raw object) or fields=['id','metadata.type'] (only those paths); "
+    f"lists give {DEFAULT_LIMIT} rows unless limit (max {MAX_LIMIT}), then meta.next_cursor as cursor."
+)
+"""Listed in every tool mode: clients that drop the server instructions still learn ``fields``/``detail``."""
+
+
 def _describe_tool() -> Tool:
     return Tool(
         name=DESCRIBE_TOOL,
-        description=(
-            "Find what sentry_execute can call: without arguments, every entity/action with a one-line "
-            "description; with entity and action, that pair's params schema."
-        ),
+        title="Describe Sentry actions",
+        description=DESCRIBE_TEXT,
         input_schema={
             "type": "object",
             "properties": {
@@ -139,8 +152,7 @@ class ToolSurface:
         defaults = settings.scoping_defaults
         shown: list[ToolEntry] = [] if settings.tools == "execute" else pairs
         tools = [_pair_tool(p, defaults, hosted) for p in shown] + [_execute_tool(pairs, len(shown) == len(pairs))]
-        if settings.tools == "execute":
-            tools.append(_describe_tool())
+        tools.append(_describe_tool())
         return cls(tools=tools, pairs_by_tool={p.tool_name: (p.entity, p.action) for p in shown})
 
     @property

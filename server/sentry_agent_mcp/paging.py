@@ -1,13 +1,14 @@
 """Lists: one ``limit`` may span several Sentry pages, and one result must fit the size budget.
 
-Sentry serves at most 100 items a request; an agent may ask for up to ``MAX_LIMIT``. Pages are
+Sentry serves at most 100 items a request; an agent may ask for up to ``MAX_LIMIT``, and gets
+``DEFAULT_LIMIT`` when it names no ``limit`` (README, "Results"). Pages are
 fetched one after the other (each cursor comes from the previous page) and progress is reported
 after each. Paging on never skips an item:
 
 - when the shaped items do not fit the budget and the backend takes a page size, the last page is
   asked for again with the number that fit, so ``next_cursor`` is Sentry's own and resumes exactly
   after the last item returned;
-- when it does not (lists without ``limit``, a backend that ignores it), ``next_cursor`` is the
+- when it does not (pairs without ``limit``, a backend that ignores it), ``next_cursor`` is the
   page's own cursor plus ``::N``, "this page, from item N on"; the executor takes the suffix off
   before validation, so only the plain cursor ever reaches a backend.
 
@@ -26,7 +27,7 @@ from .backends import Backend
 from .backends.retry import Deadline
 from .catalog import Pair, Params, Served
 from .errors import RateLimitedError, UpstreamTimeoutError
-from .tool_spec import PAGE_SIZE
+from .tool_spec import DEFAULT_LIMIT, PAGE_SIZE
 from .views import fit_object, size_of
 
 ProgressCallback = Callable[[float, float | None, str | None], Awaitable[None]]
@@ -88,13 +89,15 @@ async def collect(
     skip: int = 0,
     deadline: Deadline | None = None,
 ) -> dict[str, Any]:
-    """Fetch the pages ``params.limit`` asks for, shape each item, and fit the result in ``budget``.
+    """Fetch the pages ``params.limit`` (else ``DEFAULT_LIMIT``) asks for, shape each item, and fit the result
+    in ``budget``.
 
     All pages share ``deadline`` (the call's). Paging ends early, with what it has and ``meta.stopped``,
     when the deadline runs out or a wait for Sentry's rate limit does not fit it (an error only when
     nothing came back yet), on an empty page, on a cursor seen before, or after ``page_cap(limit)`` pages.
     """
-    limit: int | None = getattr(params, "limit", None)
+    asked: int | None = getattr(params, "limit", None)
+    limit = asked if asked is not None else DEFAULT_LIMIT
     sizeable = honours_limit(pair, backend)
     cursor: str | None = getattr(params, "cursor", None)
     rows: list[Any] = []
@@ -105,9 +108,9 @@ async def collect(
     seen = {cursor}
     pages = 0
     while True:
-        remaining = None if limit is None else limit - len(rows)
+        remaining = limit - len(rows)
         update: dict[str, Any] = {"cursor": cursor} if "cursor" in pair.params.model_fields else {}
-        if sizeable and remaining is not None:
+        if sizeable:
             update["limit"] = min(PAGE_SIZE, remaining + skip)
         page = await _page(backend, pair, params.model_copy(update=update), has_rows=bool(rows))
         if isinstance(page, str):
@@ -134,9 +137,9 @@ async def collect(
         if skip + taken < len(page.get("data") or []):  # part of this page is still to come
             meta["has_more"], meta["next_cursor"] = True, f"{cursor or ''}{SKIP}{skip + taken}"
             break
-        if progress is not None and limit is not None and limit > PAGE_SIZE:
+        if progress is not None and limit > PAGE_SIZE:
             await progress(len(rows), limit, f"{len(rows)} of up to {limit} {pair.entity}")
-        if trimmed or limit is None or limit <= PAGE_SIZE or len(rows) >= limit or not meta.get("has_more"):
+        if trimmed or limit <= PAGE_SIZE or len(rows) >= limit or not meta.get("has_more"):
             break  # up to 100 items is one request, as the agent would expect; more is several pages
         stopped = _stop_reason(page, meta.get("next_cursor"), seen, pages, page_cap(limit))
         if stopped is not None:
@@ -145,7 +148,7 @@ async def collect(
         seen.add(cursor)
     if trimmed:
         meta["truncated"] = True
-        meta["note"] = _note(len(rows), limit, budget)
+        meta["note"] = _note(len(rows), asked, budget)
     if stopped is not None:
         if stopped == "repeated_cursor":
             meta["has_more"] = False

@@ -22,7 +22,7 @@ from .tool_spec import tool_name
 
 PACKAGE = Path(__file__).parent
 ENTRIES_FILE = PACKAGE / "tool_entries.json"
-FINGERPRINTED = ("catalog", "views", "tool_spec.py", "tool_entries.py", "errors.py", "redaction.py")
+FINGERPRINTED = ("catalog", "views", "tool_spec.py", "tool_entries.py", "errors.py", "redaction.py", "hosts.py")
 """The package's sources the entries depend on: the catalog and everything it imports, and this module."""
 
 
@@ -33,6 +33,7 @@ class ToolEntry:
 
     entity: str
     action: str
+    title: str
     description: str
     read_only: bool
     destructive: bool
@@ -79,6 +80,7 @@ def entries_from_catalog() -> list[ToolEntry]:
         ToolEntry(
             entity=pair.entity,
             action=pair.action,
+            title=pair.title,
             description=pair.description,
             read_only=pair.read_only,
             destructive=pair.destructive,

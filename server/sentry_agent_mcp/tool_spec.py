@@ -15,11 +15,30 @@ PAGE_SIZE = 100
 """Sentry's largest page: one request never asks for more."""
 MAX_LIMIT = 500
 """The most items one call returns; over ``PAGE_SIZE`` the executor fetches several pages."""
+DEFAULT_LIMIT = 25
+"""Items a list returns when the call gives no ``limit``: what an agent reads, not all that fits the budget
+(README, "Results"); ``meta.next_cursor`` pages on."""
+
+_VERBS = {"list": "List", "get": "Get", "create": "Create", "update": "Update", "query": "Query"}
+_PLURAL_ACTIONS = frozenset({"list", "query", "context_store_search"})
+"""Actions whose title names many objects ("List issues"); the others name one ("Get issue")."""
 
 
 def tool_name(entity: str, action: str) -> str:
     """The MCP tool of a pair: ``sentry_<entity>_<action>``."""
     return f"sentry_{entity}_{action}"
+
+
+def tool_title(entity: str, action: str) -> str:
+    """The MCP title a pair gets unless it names its own: ``List issues``, ``Get project detail``, ``Update issue``."""
+    words = entity.split("_")
+    if action not in _PLURAL_ACTIONS and words[-1].endswith("s") and not words[-1].endswith("ss"):
+        words[-1] = words[-1][:-1]
+    noun = " ".join(words)
+    if action == "context_store_search":
+        return f"Search {noun} (context store)"
+    verb = _VERBS.get(action, action.replace("_", " ").capitalize())
+    return f"{verb} {noun}"
 
 
 def finish_schema(

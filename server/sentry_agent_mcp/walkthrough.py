@@ -48,12 +48,14 @@ async def run_walkthrough() -> int:
         _say(f"sentry_issues_list {json.dumps(args)}")
         page = _show(await client.call_tool("sentry_issues_list", args))
         for issue in page["data"]:
-            print(f"   -> {issue['shortId']:<8} {issue['level']:<8} {issue['count']:>6} events  {issue['title']}")
+            counts = f"{issue['count']:>6} events {issue['userCount']:>5} users"
+            print(f"   -> {issue['shortId']:<8} {counts}  {issue['title']}")
         print(f"   meta: {page['meta']}")
 
         short_id = page["data"][0]["shortId"]
-        _say(f"sentry_issues_get {{'organization_slug': '{ORG}', 'issue_id': '{short_id}'}}")
-        issue = _show(await client.call_tool("sentry_issues_get", {"organization_slug": ORG, "issue_id": short_id}))
+        pasted = f"https://{ORG}.sentry.io/issues/{short_id}/"  # README "Pasted Sentry URLs"
+        _say(f"sentry_issues_get {{'issue_id': '{pasted}'}}  (a pasted URL: ids and organization come from it)")
+        issue = _show(await client.call_tool("sentry_issues_get", {"issue_id": pasted}))
         print(f"   -> {issue['shortId']} status={issue['status']} first seen {issue['firstSeen']}")
 
         cursor = page["meta"]["next_cursor"]
@@ -65,7 +67,7 @@ async def run_walkthrough() -> int:
         bad = await client.call_tool("sentry_issues_list", {"organization_slug": ORG, "project": PROJECT})
         _show(bad)
 
-    repeated = {i["id"] for i in page["data"]} & {i["id"] for i in page2["data"]}
+    repeated = {i["shortId"] for i in page["data"]} & {i["shortId"] for i in page2["data"]}
     ok = bool(bad.is_error) and not repeated
     print("\nDone." if ok else "\nSomething was off: see above.")
     return 0 if ok else 1

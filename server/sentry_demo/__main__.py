@@ -13,6 +13,7 @@ import uvicorn
 from .app import DEMO_TOKEN, create_app
 from .faults import chaos
 from .server import bind_socket
+from .users import demo_users
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -76,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"demo Sentry listening on {url}", file=sys.stderr, flush=True)
     if not args.tokens:  # the demo's token is public; a --token of the user's own is not echoed
         print(f"demo Sentry token: {DEMO_TOKEN} (SENTRY_AUTH_TOKEN)", file=sys.stderr, flush=True)
+        for user in demo_users()[1:]:  # per-user mode: users who see only their teams' projects
+            teams = ", ".join(sorted(user.teams or ()))
+            print(f"demo Sentry user {user.member_id} token: {user.token} ({teams})", file=sys.stderr, flush=True)
     server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning"))
     signal.signal(signal.SIGTERM, _interrupt)  # uvicorn re-raises it after shutting down: end like Ctrl-C
     try:

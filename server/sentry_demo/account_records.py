@@ -49,9 +49,9 @@ def member_id(member: Member) -> str:
     return str(1000 + int(member.id))
 
 
-def auth_user(store: Store) -> JSON:
-    """`GET /auth/`: the token's user with the detail only the user sees about themselves."""
-    return user_record(store.owner) | {
+def auth_user(store: Store, member: Member | None = None) -> JSON:
+    """`GET /auth/`: the token's user (default: the owner) with the detail only the user sees about themselves."""
+    return user_record(member or store.owner) | {
         "identities": [],
         "authenticators": [],
         "canReset2fa": True,

@@ -20,6 +20,7 @@ from .records import ALL_SCOPES
 from .routes import ROUTES
 from .routing import Route, match, split_path
 from .store import Store
+from .users import check_visible, demo_users, user_of, visible_rows
 
 DEMO_TOKEN = demo_token()
 
@@ -47,7 +48,7 @@ class DemoSentryApp:
         regions: list[dict[str, str]] | None = None,
         org_region_url: str | None = None,
     ) -> None:
-        self.tokens = frozenset(tokens) if tokens is not None else frozenset({DEMO_TOKEN})
+        self.tokens = frozenset(tokens) if tokens is not None else frozenset(u.token for u in demo_users())
         self.rate_limit, self.rate_window, self.self_hosted = rate_limit, rate_window, self_hosted
         self.base_url = base_url.rstrip("/")
         self.store = Store(dataset(), self.base_url, regions=regions, org_region_url=org_region_url)
@@ -156,7 +157,9 @@ class DemoSentryApp:
             accepted = route.scopes[method]
             if accepted and not accepted & request.scopes:
                 raise ApiError(403, NO_PERMISSION)
-            response: ApiResponse = handler(self.store, request)
+            user = user_of(request.token)  # demo users see their teams' projects only (users.py)
+            check_visible(self.store, user, params)
+            response: ApiResponse = visible_rows(self.store, user, route.name, handler(self.store, request))
         except ApiError as exc:
             response = exc.response()
         response.headers.extend(rate_headers)

@@ -149,7 +149,10 @@ def list_projects(store: Store, request: ApiRequest) -> ApiResponse:
 
 
 def get_project_detail(store: Store, request: ApiRequest) -> ApiResponse:
-    return ok(records.project_detail(store, get_project(store, request)))
+    from .management import project_settings  # what a PUT changed beside the record
+
+    project = get_project(store, request)
+    return ok(records.project_detail(store, project) | project_settings(store, project))
 
 
 # --- project events ---

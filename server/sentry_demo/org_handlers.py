@@ -11,6 +11,7 @@ from .http import ApiError, ApiRequest, ApiResponse, not_found
 from .models import Team
 from .search import parse
 from .store import Store
+from .users import user_of
 
 ORG_TOKEN_PREFIX = "sntrys_"
 
@@ -19,7 +20,8 @@ def get_auth(store: Store, request: ApiRequest) -> ApiResponse:
     """An org auth token has no user behind it: Sentry answers 400 with no body."""
     if (request.token or "").startswith(ORG_TOKEN_PREFIX):
         return ApiResponse(400, None)
-    return ok(auth_user(store))
+    user = user_of(request.token)
+    return ok(auth_user(store, store.data.member(user.member_id) if user else None))
 
 
 def list_user_regions(store: Store, request: ApiRequest) -> ApiResponse:

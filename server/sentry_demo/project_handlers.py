@@ -116,9 +116,10 @@ def list_keys(store: Store, request: ApiRequest) -> ApiResponse:
     status = request.get("status")
     if status not in (None, "", "active", "inactive"):
         raise ApiError(400, body={"status": [f'"{status}" is not a valid choice.']})
+    from .management import created_keys  # management builds its records with key_record
+
     keys = [
-        key_record(store, project, n, name, active, rate)
-        for n, (name, _, active, rate) in enumerate(_keys(project))
-        if not status or active == (status == "active")
-    ]
+        key_record(store, project, n, name, active, rate) for n, (name, _, active, rate) in enumerate(_keys(project))
+    ] + created_keys(store, project)
+    keys = [key for key in keys if not status or key["isActive"] == (status == "active")]
     return paged(store, request, keys, dict)

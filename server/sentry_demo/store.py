@@ -7,7 +7,7 @@ so a PUT or a new note in one app (or one test) never leaks into another.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -72,7 +72,8 @@ class Store:
         regions: list[dict[str, str]] | None = None,
         org_region_url: str | None = None,
     ) -> None:
-        self.data = data
+        self.data = replace(data)
+        """This app's own copy: a created team or project (`management.py`) joins only its tuples."""
         self.base_url = base_url.rstrip("/")
         self.regions = [dict(r) for r in regions] if regions is not None else [{"name": "us", "url": self.base_url}]
         """What `/users/me/regions/` lists; empty = a self-hosted or old Sentry (that route answers 404)."""
@@ -187,7 +188,8 @@ class Store:
 
     def event_platform(self, project_slug: str) -> str:
         """The SDK platform events of a project carry (`javascript`, `python`, `cocoa`)."""
-        return EVENT_PLATFORMS[self.data.project(project_slug).platform]
+        platform = self.data.project(project_slug).platform
+        return EVENT_PLATFORMS.get(platform, platform.split("-")[0])
 
     def _compute_release_stats(self) -> dict[str, ReleaseStats]:
         new_groups: dict[str, int] = {}

@@ -62,6 +62,14 @@ ROUTES = [
     ("GET", f"{PROJ}/monitors/{{monitor_id_or_slug}}/checkins/"),
     ("GET", f"{PROJ}/user-feedback/"),
     ("GET", f"{PROJ}/keys/"),
+    ("GET", f"{ORG}/trace/{{trace_id}}/"),
+    ("GET", f"{ORG}/trace-meta/{{trace_id}}/"),
+    ("GET", f"{ORG}/issues/{{issue_id}}/autofix/"),
+    ("GET", f"{ORG}/dashboards/"),
+    ("GET", f"{ORG}/dashboards/{{dashboard_id}}/"),
+    ("GET", f"{PROJ}/events/{{event_id}}/attachments/"),
+    ("GET", f"{PROJ}/events/{{event_id}}/attachments/{{attachment_id}}/"),
+    ("GET", f"{PROJ}/profiling/profiles/{{profile_id}}/"),
 ]
 """Every route the demo serves that the spec (or the 2025-10 legacy extract) documents. Not documented,
 so not here: `/auth/`, `/users/me/regions/`, issue notes and the issue tag-key list."""

@@ -133,6 +133,6 @@ def build_request(pair: Pair, params: Params) -> tuple[Route, RequestSpec]:
         organization=str(organization) if organization is not None and route.host is Host.ORGANIZATION else None,
         host=route.host,
         lookups=lookups,
-        idempotent=route.method in SAFE_METHODS or pair.idempotent,
+        idempotent=route.method in SAFE_METHODS or (pair.idempotent if route.idempotent is None else route.idempotent),
         endpoint=route.path,
     )

@@ -6,20 +6,45 @@ The MCP tools, ``sentry_execute``, the CLI and the README table are all derived 
 from __future__ import annotations
 
 from . import (
+    alert_writes,
+    attachments,
+    dashboards,
     events,
     health,
     issue_details,
     issues,
+    management,
     monitoring,
     organizations,
     projects,
     releases,
     replays,
+    resources,
     search,
+    seer,
+    traces,
 )
 from .base import Kind, Pair, Params, Route, Served
 
-FAMILIES = (organizations, projects, issues, issue_details, events, releases, health, monitoring, replays, search)
+FAMILIES = (
+    resources,
+    organizations,
+    projects,
+    management,
+    issues,
+    issue_details,
+    seer,
+    events,
+    attachments,
+    traces,
+    releases,
+    health,
+    monitoring,
+    alert_writes,
+    dashboards,
+    replays,
+    search,
+)
 """One module per entity family; their order is the order of tools/list and of the README table."""
 
 CATALOG: dict[tuple[str, str], Pair] = {pair.key: pair for module in FAMILIES for pair in module.PAIRS}

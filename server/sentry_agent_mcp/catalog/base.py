@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Self, Union, get_args, get_ori
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from ..tool_spec import MAX_LIMIT, tool_name
+from ..tool_spec import DEFAULT_LIMIT, MAX_LIMIT, tool_name, tool_title
 
 if TYPE_CHECKING:
     from ..views import View
+    from .writing import WritePlan
 
 
 class Kind(StrEnum):
@@ -93,7 +94,7 @@ ProjectSlug = Annotated[
         min_length=1,
         max_length=100,
         pattern=_SLUG_PATTERN,
-        description="Project slug or id.",
+        description="Project slug, id or URL.",
     ),
 ]
 ProjectFilter = Annotated[
@@ -103,7 +104,7 @@ ProjectFilter = Annotated[
         min_length=1,
         max_length=100,
         pattern=_SLUG_PATTERN,
-        description="Only this project (slug or id).",
+        description="Only this project (slug, id or URL).",
     ),
 ]
 Cursor = Annotated[
@@ -117,7 +118,7 @@ Cursor = Annotated[
 ]
 Limit = Annotated[
     int | None,
-    Field(None, ge=1, le=MAX_LIMIT, description=f"Max items, 1-{MAX_LIMIT}."),
+    Field(None, ge=1, le=MAX_LIMIT, description=f"Max items, 1-{MAX_LIMIT}; default {DEFAULT_LIMIT}."),
 ]
 StatsPeriod = Annotated[
     str | None,
@@ -177,6 +178,8 @@ class Route:
     ``build_body`` replaces ``body`` when the request body is not a plain renaming. ``unwrap`` names
     the key that holds the payload in bodies like ``{"data": ...}``; ``drop`` lists dotted keys
     removed from every returned object (secrets). ``across_regions`` merges the answer of every region.
+    ``wrap`` puts the answer under that key of a new object; ``companions`` are more GETs of the same
+    call whose answers join the result (``Companion``).
     """
 
     method: str
@@ -191,10 +194,32 @@ class Route:
     drop: tuple[str, ...] = ()
     host: Host = Host.ORGANIZATION
     across_regions: bool = False
+    wrap: str | None = None
+    companions: tuple[Companion, ...] = ()
+    idempotent: bool | None = None
+    """This request alone may be repeated (the PUT of a write whose follow-up may not); None: as the pair."""
 
     @property
     def path_params(self) -> tuple[str, ...]:
         return tuple(_PLACEHOLDER.findall(self.path))
+
+
+@dataclass(frozen=True)
+class Companion:
+    """One more GET of the same call (a trace's counts beside its spans, a file beside its metadata).
+
+    Its answer goes under ``key`` of the (object) result. ``path``, ``query`` and ``fixed_query`` work
+    as in ``Route``. ``skip`` looks at the main result and says why not to fetch (kept under
+    ``{key}_skipped``), or None to fetch. ``text_chars``: the answer is a file read as text and cut to
+    that many characters, not JSON. A companion that fails leaves ``{key}_error``; the result stands.
+    """
+
+    key: str
+    path: str
+    query: Mapping[str, str] = field(default_factory=dict)
+    fixed_query: Mapping[str, str] = field(default_factory=dict)
+    skip: Callable[[Any], str | None] | None = None
+    text_chars: int | None = None
 
 
 @dataclass(frozen=True)
@@ -229,15 +254,23 @@ class Pair:
     idempotent: bool | None = None
     """None: reads are idempotent, writes are not (a write is repeated only when it says it is)."""
     view: View | None = None
+    write: WritePlan | None = None
+    """A write's confirmation and extra requests (``catalog/writing.py``); every write has one."""
+    title: str = ""
+    """The tool's human title (MCP ``Tool.title``); empty: derived from entity and action ("List issues")."""
+    dispatch: bool = False
+    """No route of its own: the executor runs the pair its params name (``resources get``: ``catalog/resources.py``)."""
 
     def __post_init__(self) -> None:
         if self.idempotent is None:
             object.__setattr__(self, "idempotent", self.read_only)
+        if not self.title:
+            object.__setattr__(self, "title", tool_title(self.entity, self.action))
 
     @property
     def served_by(self) -> frozenset[Served]:
-        """Direct (and demo) when it has a route; hosted when the Airbyte connector has it."""
-        served = {Served.DIRECT} if self.route is not None else set()
+        """Direct (and demo) when it has a route or dispatches; hosted when the Airbyte connector has it."""
+        served = {Served.DIRECT} if self.route is not None or self.dispatch else set()
         if self.hosted is not None:
             served.add(Served.HOSTED)
         return frozenset(served)

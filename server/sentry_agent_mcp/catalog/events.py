@@ -7,7 +7,7 @@ from typing import Annotated, Self
 
 from pydantic import Field, model_validator
 
-from ..views.events import EVENT
+from ..views.events import EVENT, EVENT_ROW
 from .base import (
     TIME_WINDOW_QUERY,
     Cursor,
@@ -23,6 +23,7 @@ from .base import (
     Route,
     TimeWindow,
 )
+from .search_syntax import EVENT_QUERY
 
 
 class EventsList(Params):
@@ -40,7 +41,7 @@ class EventGet(Params):
 
     organization_slug: OrganizationSlug
     project_slug: ProjectSlug
-    event_id: str = Field(pattern=r"^[0-9a-fA-F]{32}$", description="Event id (32 hex).")
+    event_id: str = Field(pattern=r"^[0-9a-fA-F]{32}$", description="Event id (32 hex) or URL.")
 
 
 class Dataset(StrEnum):
@@ -64,7 +65,7 @@ class DiscoverQuery(TimeWindow):
         description="Columns, e.g. ['title', 'count()', 'count_unique(user)'].",
     )
     dataset: Dataset = Field(Dataset.ERRORS, description="transactions: old servers.")
-    query: str | None = Field(None, max_length=1000, description="Search, e.g. 'level:error'.")
+    query: str | None = Field(None, max_length=1000, description=EVENT_QUERY)
     sort: str | None = Field(None, max_length=200, description="A field, '-' for descending.")
     project_slug: ProjectFilter = None
     environment: Environments = None
@@ -92,7 +93,7 @@ PAIRS = [
             flags={"full": "full"},
         ),
         hosted=HostedCall(params=("organization_slug", "project_slug", "full", "cursor")),
-        view=EVENT,
+        view=EVENT_ROW,
     ),
     Pair(
         entity="events",
@@ -107,6 +108,7 @@ PAIRS = [
     Pair(
         entity="discover",
         action="query",
+        title="Query events (Discover)",
         params=DiscoverQuery,
         kind=Kind.LIST,
         description="Query events as a table (Discover): counts by title, release, user...; meta.columns types them.",

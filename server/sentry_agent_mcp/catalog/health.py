@@ -100,6 +100,7 @@ PAIRS = [
     Pair(
         entity="stats",
         action="get",
+        title="Get event volume stats",
         params=StatsGet,
         kind=Kind.GET,
         description="Count events accepted, filtered or rate-limited over time, by outcome, category, project.",

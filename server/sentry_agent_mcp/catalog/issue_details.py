@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ..views.events import EVENT, EVENT_LOOKUP
+from ..views.events import EVENT, EVENT_LOOKUP, EVENT_ROW
 from ..views.issues import HASH, NOTE, TAG_DISTRIBUTION, TAG_VALUE
 from .base import (
     TIME_WINDOW_QUERY,
@@ -23,8 +23,10 @@ from .base import (
     TimeWindow,
 )
 from .issues import IssueId
+from .search_syntax import EVENT_QUERY
+from .writing import WritePlan, keep
 
-EventId = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{32}$", description="Event id (32 hex).")]
+EventId = Annotated[str, Field(pattern=r"^[0-9a-fA-F]{32}$", description="Event id (32 hex) or URL.")]
 TagKey = Annotated[
     str,
     Field(
@@ -41,7 +43,7 @@ class IssueEventsList(TimeWindow):
 
     organization_slug: OrganizationSlug
     issue_id: IssueId
-    query: str | None = Field(None, max_length=1000, description="Event search, e.g. 'browser.name:Chrome'.")
+    query: str | None = Field(None, max_length=1000, description=EVENT_QUERY)
     environment: Environments = None
     full: bool | None = Field(None, description="true: with stack traces.")
     limit: Limit = None
@@ -55,7 +57,7 @@ class IssueEventGet(Params):
     issue_id: IssueId
     event_id: str = Field(
         pattern=r"^(latest|oldest|recommended|[0-9a-fA-F]{32})$",
-        description="'latest', 'oldest', 'recommended' or an event id.",
+        description="'latest', 'oldest', 'recommended', an event id or URL.",
     )
     environment: Environments = None
 
@@ -119,7 +121,7 @@ PAIRS = [
         action="list",
         params=IssueEventsList,
         kind=Kind.LIST,
-        description="List an issue's events, newest first: when, release, environment, user, tags.",
+        description="List an issue's events, newest first: when, release, environment, user.",
         route=Route(
             "GET",
             f"{_ISSUE}/events/",
@@ -132,7 +134,7 @@ PAIRS = [
             },
             flags={"full": "full"},
         ),
-        view=EVENT,
+        view=EVENT_ROW,
     ),
     Pair(
         entity="issue_events",
@@ -192,11 +194,12 @@ PAIRS = [
         route=Route("POST", f"{_ISSUE}/notes/", body={"text": "text"}),
         destructive=False,
         idempotent=False,
-        view=NOTE,
+        write=WritePlan(verb="created", noun="note", keys=keep("id", "issue_id")),
     ),
     Pair(
         entity="event_ids",
         action="get",
+        title="Find an event by id",
         params=EventIdGet,
         kind=Kind.GET,
         description="Find the project and issue an event id belongs to, with the event.",

@@ -22,6 +22,8 @@ from .base import (
     Route,
     TimeWindow,
 )
+from .search_syntax import ISSUE_QUERY
+from .writing import FollowUp, WritePlan, keep
 
 IssueId = Annotated[
     str,
@@ -29,7 +31,7 @@ IssueId = Annotated[
         min_length=1,
         max_length=100,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$",
-        description="Issue id or short id ('WEB-1A').",
+        description="Issue id, short id ('WEB-1A') or URL.",
     ),
 ]
 
@@ -49,11 +51,7 @@ class IssuesList(TimeWindow):
 
     organization_slug: OrganizationSlug
     project_slug: ProjectFilter = None
-    query: str | None = Field(
-        None,
-        max_length=1000,
-        description="Issue search, e.g. 'level:error assigned:me'; default 'is:unresolved', '' for all.",
-    )
+    query: str | None = Field(None, max_length=1000, description=ISSUE_QUERY)
     sort: IssueSort | None = Field(None, description="date = last seen (default), new = first seen.")
     environment: Environments = None
     limit: Limit = None
@@ -112,12 +110,15 @@ class IssueUpdate(IssueGet):
     is_bookmarked: bool | None = Field(None, description="Bookmark for the token's user.")
     has_seen: bool | None = Field(None, description="Mark seen for the token's user.")
     is_subscribed: bool | None = Field(None, description="Subscribe the token's user.")
+    note: str | None = Field(None, min_length=1, max_length=5000, description="Also post this note (Markdown).")
 
     @model_validator(mode="after")
     def _coherent(self) -> Self:
-        changes = self.model_dump(exclude_none=True, exclude={"organization_slug", "issue_id"})
+        changes = self.model_dump(exclude_none=True, exclude={"organization_slug", "issue_id", "note"})
         if not changes:
-            raise ValueError("give at least one change (status, assigned_to, priority, ...)")
+            raise ValueError(
+                "give at least one change (status, assigned_to, priority, ...); a note alone: sentry_issue_notes_create"
+            )
         if self.in_release is not None and self.status != IssueStatus.RESOLVED:
             raise ValueError("in_release needs status='resolved'")
         ignoring = [name for name in _IGNORE_FIELDS if getattr(self, name) is not None]
@@ -158,6 +159,8 @@ def issue_update_body(values: dict[str, Any]) -> dict[str, Any]:
         body["statusDetails"] = details
     return body
 
+
+_ISSUE = "/organizations/{organization_slug}/issues/{issue_id}"
 
 PAIRS = [
     Pair(
@@ -202,11 +205,17 @@ PAIRS = [
         params=IssueUpdate,
         kind=Kind.WRITE,
         description=(
-            "Resolve, ignore (archive), reopen, assign, prioritise, bookmark or subscribe to one issue; returns it."
+            "Resolve, ignore (archive), reopen, assign, prioritise, bookmark or subscribe to one issue, "
+            "optionally leaving a note."
         ),
-        route=Route("PUT", "/organizations/{organization_slug}/issues/{issue_id}/", build_body=issue_update_body),
+        route=Route("PUT", f"{_ISSUE}/", build_body=issue_update_body, idempotent=True),
         destructive=True,
-        idempotent=True,
-        view=ISSUE,
+        idempotent=False,  # with a note, a second call adds a second note
+        write=WritePlan(
+            verb="updated",
+            noun="issue",
+            keys=keep("id", "shortId"),
+            follow_up=FollowUp("note", Route("POST", f"{_ISSUE}/notes/", body={"note": "text"}), "note"),
+        ),
     ),
 ]

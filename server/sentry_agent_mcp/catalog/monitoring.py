@@ -27,7 +27,7 @@ MonitorSlug = Annotated[
         min_length=1,
         max_length=100,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
-        description="Monitor slug or id.",
+        description="Monitor slug, id or URL.",
     ),
 ]
 RuleId = Annotated[str, Field(pattern=r"^[0-9]{1,20}$", description="Rule id.")]

@@ -136,6 +136,7 @@ PAIRS = [
     Pair(
         entity="users",
         action="me",
+        title="Get current user",
         params=UsersMe,
         kind=Kind.GET,
         description="The user behind the token (id, name, email), e.g. to assign issues to oneself.",

@@ -27,7 +27,7 @@ Version = Annotated[
     Field(
         min_length=1,
         max_length=250,
-        description="Version as Sentry shows it, e.g. 'web@1.2.3'.",
+        description="Version as Sentry shows it ('web@1.2.3') or URL.",
     ),
 ]
 

@@ -45,7 +45,7 @@ class ReplayGet(Params):
     organization_slug: OrganizationSlug
     replay_id: str = Field(
         pattern=r"^[0-9a-fA-F]{32}$|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-        description="Replay id (32 hex or UUID).",
+        description="Replay id (32 hex or UUID) or URL.",
     )
 
 

@@ -188,7 +188,18 @@ def event_summary(event: Mapping[str, Any]) -> dict[str, Any]:
 
 
 EVENT = View(summary=event_summary)
-"""Events in lists and alone; with ``full=true`` (or a get) the stack-trace summary is included."""
+"""One event (a get): the stack-trace summary, breadcrumbs, request and tags."""
+
+
+def event_row(event: Mapping[str, Any]) -> dict[str, Any]:
+    """An event in a list: the summary without its tags, which a get (or ``issue_tags get``) gives."""
+    out = event_summary(event)
+    out.pop("tags", None)
+    return out
+
+
+EVENT_ROW = View(summary=event_row)
+"""Events in lists; with ``full=true`` the stack-trace summary is included."""
 
 EVENT_LOOKUP = View(keep=("organizationSlug", "projectSlug", "groupId", "eventId"), nested={"event": EVENT})
 """``event_ids get``: where an event lives, and the event itself."""
