@@ -48,7 +48,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/memory.py
 	$(BIN)/python bench/tools_list.py
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/workers.py
 	$(BIN)/python bench/result_size.py
+	$(BIN)/python bench/triage.py
 	$(BIN)/python bench/latency.py
 
 ## bench-reliability: the full fault matrix, 10,000-call fuzz, 10,000-call soak and the red-team table of
@@ -58,6 +60,7 @@ bench-reliability: $(STAMP)
 	$(BIN)/python bench/faults.py
 	$(BIN)/python bench/fuzz.py
 	$(BIN)/python bench/soak.py
+	$(BIN)/python bench/soak.py --workers 2
 	$(BIN)/python bench/redteam.py
 
 clean:

@@ -10,7 +10,7 @@ at the top of a file, inside a function (the lazy ones) or under ``TYPE_CHECKING
     views        the compact shapes of results
     catalog      the pairs: params models, routes, descriptions
     backends     HTTP to Sentry and the Airbyte API; they read the catalog's routes
-    executor     the one execution path (and its paging)
+    executor     the one execution path (its paging, and the pins of pinned endpoints)
     surfaces     MCP server, CLI, Python API, HTTP transports, startup: everything a user touches
 
 A module may import its own layer and the layers below, never one above (``tests/test_layers.py``).
@@ -31,11 +31,11 @@ PACKAGE = ROOT / "server" / PACKAGE_NAME
 DEMO = ROOT / "server" / "sentry_demo"
 
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("foundation", ("_version", "tool_spec", "errors", "redaction", "config", "hosts", "models")),
+    ("foundation", ("_version", "tool_spec", "errors", "redaction", "config", "per_user_config", "hosts", "models")),
     ("views", ("views",)),
     ("catalog", ("catalog",)),
     ("backends", ("backends",)),
-    ("executor", ("executor", "paging")),
+    ("executor", ("executor", "paging", "pinning", "writes")),
     ("surfaces", ("",)),  # everything else
 )
 """Each layer and the module names (relative to the package; a name covers its submodules) it holds."""

@@ -11,6 +11,7 @@ fails the run, as does any traceback or ERROR line in the server's log. The serv
 
     .venv/bin/python bench/soak.py                           # 32 clients, 10,000 calls
     .venv/bin/python bench/soak.py --clients 64 --calls 20000
+    .venv/bin/python bench/soak.py --workers 2             # stateless, 2 worker processes (README "Deploy for a team")
 
 tests/test_soak.py runs 4 clients x 50 calls.
 """
@@ -68,9 +69,11 @@ class Report:
 
 
 def rss_kib(pid: int) -> int:
+    """RSS of ``pid`` and its children (a ``--workers`` supervisor and its workers); Linux."""
     status = Path(f"/proc/{pid}/status").read_text()
     match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
-    return int(match.group(1)) if match else 0
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return (int(match.group(1)) if match else 0) + sum(rss_kib(int(child)) for child in children)
 
 
 def _wait_for(predicate: Any, process: subprocess.Popen[bytes], what: str, timeout: float = 30) -> Any:
@@ -114,8 +117,11 @@ def demo_sentry(fault_rate: float, seed: int, log: Path) -> Iterator[str]:
 
 
 @contextmanager
-def mcp_server(sentry_url: str, log: Path) -> Iterator[tuple[int, int]]:
-    """``sentry-agent-mcp serve --transport streamable-http`` against ``sentry_url``; yields (port, pid)."""
+def mcp_server(sentry_url: str, log: Path, workers: int = 0) -> Iterator[tuple[int, int]]:
+    """``sentry-agent-mcp serve --transport streamable-http`` against ``sentry_url``; yields (port, pid).
+
+    ``workers``: 0 for the default stateful process, N for ``--stateless --workers N``.
+    """
     port = free_port()
     env = {
         "PATH": os.environ.get("PATH", ""),
@@ -126,6 +132,8 @@ def mcp_server(sentry_url: str, log: Path) -> Iterator[tuple[int, int]]:
         "PYTHONUNBUFFERED": "1",
     }
     command = [PYTHON, "-m", "sentry_agent_mcp", "serve", "--transport", "streamable-http", "--port", str(port)]
+    if workers:
+        command += ["--stateless", "--workers", str(workers)]
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
@@ -155,9 +163,18 @@ def _requests() -> list[tuple[str, dict[str, Any], str, str]]:
     return calls
 
 
+def client_headers(worker: int) -> dict[str, str]:
+    """What client ``worker`` sends with every request: the shared bearer token.
+
+    The hook for per-user mode: there each client would send its own user's ``Sentry-Bearer`` token, and
+    ``_judge`` would also count answers that belong to another user (cross-user answers).
+    """
+    return {"Authorization": f"Bearer {HTTP_TOKEN}"}
+
+
 async def _client(port: int, worker: int, count: int, report: Report) -> None:
     requests = _requests()
-    http = create_mcp_http_client(headers={"Authorization": f"Bearer {HTTP_TOKEN}"})
+    http = create_mcp_http_client(headers=client_headers(worker))
     async with http, Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http)) as client:
         for n in range(count):
             tool, args, key, expected = requests[(worker * 7919 + n * 31) % len(requests)]
@@ -210,15 +227,17 @@ async def _drive(port: int, pid: int, clients: int, calls: int, report: Report) 
     report.rss_end_kib = rss_kib(pid)
 
 
-def run(clients: int, calls: int, fault_rate: float = 0.1, seed: int = 1, workdir: Path | None = None) -> Report:
-    """The whole soak; logs go to ``workdir`` (a temporary folder by default)."""
+def run(
+    clients: int, calls: int, fault_rate: float = 0.1, seed: int = 1, workdir: Path | None = None, workers: int = 0
+) -> Report:
+    """The whole soak; logs go to ``workdir`` (a temporary folder by default); ``workers`` as ``mcp_server``'s."""
     report = Report(clients)
     with tempfile.TemporaryDirectory() as scratch:
         folder = workdir or Path(scratch)
         server_log = folder / "server.log"
         with (
             demo_sentry(fault_rate, seed, folder / "demo-sentry.log") as url,
-            mcp_server(url, server_log) as (port, pid),
+            mcp_server(url, server_log, workers) as (port, pid),
         ):
             anyio.run(_drive, port, pid, clients, calls, report)
         log = server_log.read_text(errors="replace")
@@ -236,8 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=10_000)
     parser.add_argument("--fault-rate", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=0, help="serve --stateless --workers N (default: stateful)")
     args = parser.parse_args(argv)
-    report = run(args.clients, args.calls, args.fault_rate, args.seed)
+    report = run(args.clients, args.calls, args.fault_rate, args.seed, workers=args.workers)
     print(
         f"{report.calls} calls from {report.clients} clients in {report.seconds:.1f} s "
         f"({report.calls / max(report.seconds, 1e-9):.0f}/s), slowest {report.slowest:.2f} s"

@@ -100,10 +100,32 @@ def _parser() -> argparse.ArgumentParser:
         help="SENTRY_MCP_LIST_FORMAT: list rows as objects (default) or column-wise arrays",
     )
     serve.add_argument(
+        "--http-auth",
+        choices=["shared", "per-user"],
+        help="SENTRY_MCP_HTTP_AUTH: shared (default) or per-user (each request sends its own Sentry token)",
+    )
+    serve.add_argument(
         "--http-streaming",
         action="store_true",
         default=None,
         help="SENTRY_MCP_HTTP_STREAMING: answer streamable-HTTP calls as event streams, with progress",
+    )
+    scale = serve.add_argument_group("scale-out (see the README's 'Deploy for a team')")
+    scale.add_argument(
+        "--stateless",
+        dest="http_stateless",
+        action="store_true",
+        default=None,
+        help="SENTRY_MCP_HTTP_STATELESS: streamable HTTP without sessions; any process answers any request",
+    )
+    scale.add_argument(
+        "--workers", dest="http_workers", type=int, help="SENTRY_MCP_HTTP_WORKERS: server processes (needs --stateless)"
+    )
+    scale.add_argument(
+        "--shutdown-timeout",
+        dest="http_shutdown_timeout",
+        type=float,
+        help="SENTRY_MCP_HTTP_SHUTDOWN_TIMEOUT: seconds in-flight calls get to finish on SIGTERM (default 10)",
     )
     _add_config_flags(serve)
 
@@ -133,11 +155,15 @@ HTTP_FLAGS = (
     "http_port",
     "http_allowed_hosts",
     "http_streaming",
+    "http_auth",
     "http_max_sessions",
     "http_session_idle_timeout",
     "http_max_connections",
     "http_header_timeout",
     "http_keep_alive_timeout",
+    "http_stateless",
+    "http_workers",
+    "http_shutdown_timeout",
 )
 
 
@@ -204,10 +230,20 @@ async def _check(settings: Settings) -> str:
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     settings.backend_kind()  # fail fast, exit 2, before any transport starts
+    if args.transport == "stdio" and settings.http_auth == "per-user":
+        from .per_user_config import refuse_without_http
+
+        raise refuse_without_http("stdio")
     if args.transport != "stdio":
         from .http_app import check_bind
 
         check_bind(settings.http_host, settings)  # exit 2: no (long enough) token for a non-loopback bind
+    from .workers import check_scale_out, serve_workers
+
+    check_scale_out(args.transport, settings)  # exit 2: --workers without --stateless, stateless SSE
+    if settings.http_workers > 1:
+        serve_workers(args.transport, settings)
+        return 0
     from .mcp_server import SentryMCPServer
 
     server = SentryMCPServer(settings)  # installs the log redaction, after the SDK has set up logging

@@ -179,6 +179,12 @@ class Settings(QuietModel):
     allow_writes: bool = Field(False, validation_alias=_alias("SENTRY_MCP_ALLOW_WRITES", "allow_writes"))
     tools: str = Field("all", validation_alias=_alias("SENTRY_MCP_TOOLS", "tools"))
     http_token: SecretStr | None = Field(None, validation_alias=_alias("SENTRY_MCP_HTTP_TOKEN", "http_token"))
+    http_auth: Literal["shared", "per-user"] = Field(
+        "shared",
+        validation_alias=_alias("SENTRY_MCP_HTTP_AUTH", "http_auth"),
+        description="HTTP transports: 'shared' (the server's credentials serve every client) or 'per-user' "
+        "(each request brings its caller's Sentry token; README 'Per-user credentials').",
+    )
     http_allowed_hosts: str | None = Field(
         None,
         validation_alias=_alias("SENTRY_MCP_HTTP_ALLOWED_HOSTS", "http_allowed_hosts"),
@@ -233,6 +239,31 @@ class Settings(QuietModel):
         le=600,
         validation_alias=_alias("SENTRY_MCP_HTTP_KEEP_ALIVE_TIMEOUT", "http_keep_alive_timeout"),
         description="Seconds an idle keep-alive connection stays open after a response.",
+    )
+    # Scale-out and operations (README "Deploy for a team").
+    http_stateless: bool = Field(
+        False,
+        validation_alias=_alias("SENTRY_MCP_HTTP_STATELESS", "http_stateless"),
+        description="Streamable HTTP without server-side sessions: any process or replica answers any request.",
+    )
+    http_workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        validation_alias=_alias("SENTRY_MCP_HTTP_WORKERS", "http_workers"),
+        description="Server processes sharing the port (uvicorn's process manager); more than one needs stateless.",
+    )
+    http_shutdown_timeout: float = Field(
+        10.0,
+        ge=0,
+        le=600,
+        validation_alias=_alias("SENTRY_MCP_HTTP_SHUTDOWN_TIMEOUT", "http_shutdown_timeout"),
+        description="On SIGTERM: seconds in-flight requests have to finish before they are cancelled.",
+    )
+    access_log: bool = Field(
+        True,
+        validation_alias=_alias("SENTRY_MCP_ACCESS_LOG", "access_log"),
+        description="HTTP transports: one stderr line per tool call (tool, status, milliseconds; never arguments).",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         "WARNING", validation_alias=_alias("SENTRY_MCP_LOG_LEVEL", "log_level")
@@ -308,6 +339,12 @@ class Settings(QuietModel):
     def backend_kind(self) -> BackendKind:
         """Resolve ``auto`` and check that the chosen backend has what it needs."""
         hosted_ready = bool(self.airbyte_client_id and self.airbyte_client_secret)
+        if self.http_auth == "per-user":
+            from .per_user_config import check_per_user
+
+            check_per_user(self)
+            self.base_url  # noqa: B018 - validates SENTRY_HOSTNAME early, with a clear message
+            return BackendKind.DIRECT
         if self.backend == "auto":
             if hosted_ready:
                 kind = BackendKind.HOSTED

@@ -194,7 +194,7 @@ async def _json_answer(send: Send, status: int, body: Mapping[str, object], *ext
 
 def check_bind(host: str, settings: Settings) -> None:
     """Refuse a non-loopback bind without a long ``SENTRY_MCP_HTTP_TOKEN`` (exit 2 with what to do)."""
-    if host in LOOPBACK_HOSTS:
+    if host in LOOPBACK_HOSTS or settings.http_auth == "per-user":  # per-user: each request authenticates itself
         return
     if settings.http_token is None:
         raise ConfigurationError(
@@ -236,7 +236,18 @@ def transport_security(host: str, settings: Settings) -> TransportSecuritySettin
 
 
 def build_app(server: SentryMCPServer, transport: HttpTransport, host: str, settings: Settings) -> ASGIApp:
-    """The ASGI app for ``transport``: the SDK's app, its security settings and limits, and the bearer check."""
+    """The ASGI app for ``transport``: the SDK's app, its security settings and limits, and the bearer check.
+
+    Around it all, ``/healthz`` (no auth); inside the server, the access log (``access_log.py``).
+    """
+    from .access_log import add_access_log
+    from .health import HealthCheck
+    from .pinned_http import pinned_paths
+    from .workers import check_scale_out
+
+    check_scale_out(transport, settings)
+    if settings.access_log:
+        add_access_log(server)
     security = transport_security(host, settings)
     app: ASGIApp
     if transport == "sse":
@@ -249,12 +260,32 @@ def build_app(server: SentryMCPServer, transport: HttpTransport, host: str, sett
             json_response=not settings.http_streaming,
             max_sessions=settings.http_max_sessions,
             session_idle_timeout=settings.http_session_idle_timeout,
+            stateless_http=settings.http_stateless,
         )
+        app = pinned_paths(server, app)  # /mcp/{org}[/{project}], behind every guard below (pinned_http.py)
         if not settings.http_streaming:
             app = CancelOnDisconnect(app)
-    if settings.http_token is not None:
+    if settings.http_auth == "per-user":  # README "Per-user credentials"
+        from .http_auth import SentryBearerMiddleware
+
+        app = SentryBearerMiddleware(app, server.credentials)
+    elif settings.http_token is not None:
         app = BearerTokenMiddleware(app, settings.http_token)
-    return app
+    return HealthCheck(app)
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options from the settings, the same for one process and for each worker (``workers.py``)."""
+    return {
+        "log_level": settings.log_level.lower(),
+        "lifespan": "on",
+        "server_header": False,
+        "access_log": False,  # it prints query strings; ``access_log.py`` logs each tool call instead
+        "timeout_graceful_shutdown": settings.http_shutdown_timeout,
+        "ws": "none",  # neither MCP transport uses WebSockets
+        "limit_concurrency": settings.http_max_connections,
+        "timeout_keep_alive": settings.http_keep_alive_timeout,
+    }
 
 
 async def serve_http_async(
@@ -281,6 +312,11 @@ async def serve_http_async(
             "its guards and limits come from the server's settings.",
             hint="Set the SENTRY_MCP_HTTP_* variables instead (see the README's deployment section).",
         )
+    if settings.http_workers > 1:  # `serve` hands several workers to workers.py before it gets here
+        raise ConfigurationError(
+            f"SENTRY_MCP_HTTP_WORKERS={settings.http_workers}, but this way in serves one process.",
+            hint="Run `sentry-agent-mcp serve --transport streamable-http --stateless --workers N` instead.",
+        )
     host = settings.http_host if host is None else host
     port = settings.http_port if port is None else port
     check_bind(host, settings)
@@ -296,14 +332,8 @@ async def serve_http_async(
         app,
         host=host,
         port=port,
-        log_level=settings.log_level.lower(),
-        lifespan="on",
-        server_header=False,
-        timeout_graceful_shutdown=5,
         http=header_deadline_protocol(settings.http_header_timeout),
-        ws="none",  # neither MCP transport uses WebSockets
-        limit_concurrency=settings.http_max_connections,
-        timeout_keep_alive=settings.http_keep_alive_timeout,
+        **uvicorn_options(settings),
     )
     install_redaction(secrets_of(settings))  # again: uvicorn.Config has just set up its own handlers
     sock = listening_socket(host, port)
@@ -314,6 +344,8 @@ async def serve_http_async(
         await uvicorn.Server(config).serve(sockets=[sock])
     finally:
         sock.close()
+        if settings.http_auth == "per-user":
+            await server.credentials.aclose()
 
 
 def serve_http(server: SentryMCPServer, transport: str, **options: Any) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, ClassVar
+from typing import Any
 
 try:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _UvicornProtocol
@@ -32,7 +32,8 @@ MAX_HEADER_BYTES = 64 * 1024
 class HeaderDeadlineProtocol(_UvicornProtocol):
     """uvicorn's HTTP protocol, closing connections that take too long (or too many bytes) to send headers."""
 
-    header_timeout: ClassVar[float] = 10.0
+    header_timeout: float = 10.0
+    """Seconds to send complete request headers; a subclass (or an instance, in ``workers.py``) sets its own."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

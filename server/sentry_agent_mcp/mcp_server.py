@@ -27,9 +27,10 @@ from .config import Settings
 from .errors import ConfigurationError, InternalError, InvalidParamsError, SentryAgentError, UnknownPairError, clip
 from .redaction import SECRETS, redact, redact_data
 from .startup import schedule_warm_up
-from .tool_spec import MAX_LIMIT
+from .tool_spec import DEFAULT_LIMIT, MAX_LIMIT
 
 if TYPE_CHECKING:
+    from .credentials import CredentialStore
     from .executor import Executor
     from .mcp_tools import ToolSurface
 
@@ -39,7 +40,8 @@ INSTRUCTIONS = (
     "Tools to read (and, when enabled, change) Sentry: organizations, projects, issues and their events, "
     "tags and notes, releases with deploys and commits, Discover queries, stats and release health, "
     "monitors, alerts and replays. Lists return {data, meta: {has_more, next_cursor}}: pass next_cursor "
-    f"back as 'cursor' for the next page; limit goes up to {MAX_LIMIT} (several pages). Issue ids may be numeric "
+    f"back as 'cursor' for the next page; {DEFAULT_LIMIT} rows unless limit says (up to {MAX_LIMIT}, several pages). "
+    "Issue ids may be numeric "
     "or short ids like 'WEB-1A'. Results are compact views (events: a stack-trace summary); every list "
     "and get tool also takes detail='full' for Sentry's raw object, or fields=['id','metadata.type',...] "
     "for just those dotted paths of it. Results past the size budget are trimmed and meta.note says how "
@@ -130,6 +132,7 @@ class SentryMCPServer(MCPServer[Runtime]):
 
         install_redaction(secrets_of(self.sentry_settings))  # every way in (serve, mcp run, mcp dev) redacts logs
         self._surface: ToolSurface | None = None
+        self._credentials: CredentialStore | None = None
         self._warmed_up = False
 
     def run(self, transport: Literal["stdio", "sse", "streamable-http"] = "stdio", **kwargs: Any) -> None:
@@ -197,6 +200,7 @@ class SentryMCPServer(MCPServer[Runtime]):
         self, name: str, arguments: dict[str, Any], context: Context[Runtime, Any] | None = None
     ) -> CallToolResult:
         from .mcp_tools import DESCRIBE_TOOL, EXECUTE_TOOL
+        from .pinned_http import request_pin
 
         surface = self.surface
         if name not in surface.names:
@@ -205,15 +209,16 @@ class SentryMCPServer(MCPServer[Runtime]):
             raise MCPError(INVALID_PARAMS, "Tools run only inside an MCP request.")
         progress = context.report_progress  # a no-op unless the client sent a progress token
         try:
-            executor = context.request_context.lifespan_context.executor
+            executor = await self._executor_of(context)  # per-user mode: the caller's (credentials.py)
+            pin = request_pin(context.request_context.request)  # /mcp/{org}[/{project}]: pinned_http.py
             if name == DESCRIBE_TOOL:
                 return success_result(self._describe(executor, arguments))
             if name == EXECUTE_TOOL:
                 entity, action, params = _execute_arguments(arguments)
-                result = await executor.execute(entity, action, params, progress=progress)
+                result = await executor.execute(entity, action, params, progress=progress, pin=pin)
             else:
                 entity, action = surface.pairs_by_tool[name]
-                result = await executor.execute(entity, action, arguments, progress=progress)
+                result = await executor.execute(entity, action, arguments, progress=progress, pin=pin)
             return success_result(result, self.sentry_settings.list_format)
         except SentryAgentError as exc:
             logger.info("tool %s failed: %s", name, exc.code)
@@ -221,6 +226,25 @@ class SentryMCPServer(MCPServer[Runtime]):
         except Exception as exc:  # a bug of ours: the SDK would send str(exc) as is; ours is redacted
             logger.exception("tool %s failed unexpectedly", name)
             return error_result(InternalError(f"{name} failed unexpectedly: {type(exc).__name__}: {clip(exc, 300)}"))
+
+    async def _executor_of(self, context: Context[Runtime, Any]) -> Executor:
+        """The executor of this call: the server's own, or in per-user mode the one of the token on the HTTP
+        request this message came with (the SDK's ``request_context.request``), never a session's."""
+        if self.sentry_settings.http_auth != "per-user":
+            return context.request_context.lifespan_context.executor
+        from .http_auth import caller_token
+
+        return await self.credentials.executor(caller_token(context.request_context.request))
+
+    @property
+    def credentials(self) -> CredentialStore:
+        """Per-user mode's executors, one per caller's token: the process's, not a session's lifespan's
+        (SSE enters the lifespan once per session)."""
+        if self._credentials is None:
+            from .credentials import CredentialStore
+
+            self._credentials = CredentialStore(self.sentry_settings)
+        return self._credentials
 
     def _describe(self, executor: Executor, arguments: dict[str, Any]) -> Any:
         from .catalog.schema import input_schema

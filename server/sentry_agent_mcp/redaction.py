@@ -60,6 +60,9 @@ class SecretSet:
         self._lock = threading.Lock()
         self._texts: tuple[str, ...] = ()
         self._bytes: tuple[bytes, ...] = ()
+        self._held: dict[str, int] = {}
+        """Secrets held for a while (per-user tokens, ``hold``/``release``), with how many holders each has."""
+        self._permanent: set[str] = set()
 
     def __bool__(self) -> bool:
         return bool(self._texts)
@@ -69,14 +72,39 @@ class SecretSet:
 
     def add(self, *values: str | SecretStr | None) -> None:
         """Remember secrets (``None`` and short values are ignored); idempotent."""
-        plain = [v.get_secret_value() if isinstance(v, SecretStr) else v for v in values]
-        fresh = {form for v in plain if v and len(v) >= _MIN_SECRET for form in _forms(v)}
-        if fresh <= set(self._texts):
+        plain = {v.get_secret_value() if isinstance(v, SecretStr) else v for v in values}
+        fresh = {v for v in plain if v and len(v) >= _MIN_SECRET} - self._permanent
+        if fresh:
+            with self._lock:
+                self._permanent |= fresh
+                self._rebuild()
+
+    def hold(self, value: str | SecretStr) -> None:
+        """Mask ``value`` until as many ``release`` calls as ``hold`` calls (secrets with an end, such as a
+        per-user token while its executor is cached: README "Per-user credentials")."""
+        plain = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if len(plain) < _MIN_SECRET:
             return
         with self._lock:
-            texts = sorted(set(self._texts) | fresh, key=len, reverse=True)  # longest first: no partial masks
-            self._texts = tuple(texts)
-            self._bytes = tuple(t.encode() for t in texts)
+            self._held[plain] = self._held.get(plain, 0) + 1
+            if self._held[plain] == 1 and plain not in self._permanent:
+                self._rebuild()
+
+    def release(self, value: str | SecretStr) -> None:
+        plain = value.get_secret_value() if isinstance(value, SecretStr) else value
+        with self._lock:
+            count = self._held.get(plain, 0) - 1
+            if count > 0:
+                self._held[plain] = count
+            elif self._held.pop(plain, None) is not None and plain not in self._permanent:
+                self._rebuild()
+
+    def _rebuild(self) -> None:
+        """Recompute the forms of every secret (under the lock)."""
+        forms = {form for value in self._permanent | set(self._held) for form in _forms(value)}
+        texts = sorted(forms, key=len, reverse=True)  # longest first: no partial masks
+        self._texts = tuple(texts)
+        self._bytes = tuple(t.encode() for t in texts)
 
     def redact(self, text: str) -> str:
         for secret in self._texts:

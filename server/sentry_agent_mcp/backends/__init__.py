@@ -16,6 +16,10 @@ from .hosted import HostedBackend
 def create_backend(settings: Settings) -> Backend:
     """The backend the settings choose (raises ConfigurationError with what to set)."""
     kind = settings.backend_kind()
+    if settings.http_auth == "per-user":  # no token of its own: HTTP requests bring theirs (credentials.py)
+        from ..per_user_config import refuse_without_http
+
+        raise refuse_without_http("a call outside an HTTP request (stdio, call, check, the Python API)")
     if kind is BackendKind.DEMO:
         return demo_backend(settings.timeout)
     if kind is BackendKind.DIRECT:

@@ -14,11 +14,12 @@ from pydantic import SecretStr
 
 from .._version import __version__
 from ..catalog import Kind, Pair, Params, Served
-from ..catalog.base import Host, Route
+from ..catalog.base import Companion, Host, Route
 from ..errors import TLSVerificationError, UpstreamConnectionError, UpstreamProtocolError, UpstreamTimeoutError, clip
-from ..redaction import loads, redact, register
+from ..redaction import SECRETS, loads, redact, register
 from .base import list_page
 from .bodies import MAX_BODY_BYTES, read_capped
+from .companions import read_text, with_companions
 from .http_client import CONNECT_TIMEOUT, PooledClient
 from .pagination import next_page
 from .ratelimit import HostLimiter, RateLimits, retry_after_seconds
@@ -87,6 +88,7 @@ class DirectBackend:
         retry: RetryPolicy = DEFAULT_POLICY,
         limits: RateLimits | None = None,
         max_body_bytes: int = MAX_BODY_BYTES,
+        token_held: bool = False,
     ) -> None:
         self.name = name
         self._max_body_bytes = max_body_bytes
@@ -94,7 +96,10 @@ class DirectBackend:
         self._timeout = timeout
         self._policy = retry
         self._limits = limits if limits is not None else RateLimits()
-        register(token)  # whatever path built this backend, its token is masked in all output from now on
+        # Whatever path built this backend, its token is masked in all output from now on; a caller's token
+        # in per-user mode (``token_held``) only until the backend is closed, so the set of secrets stays bounded.
+        self._held = token if token_held else None
+        (SECRETS.hold if token_held else register)(token)
         self._http = PooledClient(
             headers={
                 "Authorization": f"Bearer {token.get_secret_value()}",
@@ -124,7 +129,18 @@ class DirectBackend:
                     f"Sentry answered {spec.what} with HTTP 204 (no content) instead of the object.",
                     hint="It may just have been deleted or merged; list again to find it.",
                 )
-            return shape(route, pair.kind, self._decoded(spec, response), _link(response))
+            result = shape(route, pair.kind, self._decoded(spec, response), _link(response))
+            if route.wrap is None and not route.companions:
+                return result
+            return await with_companions(pair, params, route, result, self._companion)
+
+    async def _companion(self, spec: RequestSpec, companion: Companion) -> Any:
+        """One companion request's answer: JSON, or a file's text when ``companion.text_chars`` is set."""
+        spec = await self._resolve_projects(spec)
+        response = await self._send(await self._base_for(spec), spec)
+        if companion.text_chars is not None and response.status_code < 300:
+            return read_text(spec, response, companion.text_chars)
+        return self._decoded(spec, response)
 
     async def check(self) -> str:
         spec = RequestSpec("GET", "/projects/", [("per_page", "1")])
@@ -133,8 +149,19 @@ class DirectBackend:
         seen = "at least one project" if data else "no projects yet"
         return f"{self.name} backend at {self.base_url}: token accepted, {seen} visible"
 
+    async def current_user(self) -> Any:
+        """``GET /api/0/auth/`` on the control host: the token's user (per-user mode checks tokens with it)."""
+        spec = RequestSpec("GET", "/auth/", [], host=Host.CONTROL, endpoint="/auth/")
+        with call_deadline(self._timeout):
+            return self._decoded(spec, await self._send(self.base_url, spec))
+
     async def aclose(self) -> None:
-        await self._http.aclose()
+        try:
+            await self._http.aclose()
+        finally:
+            if self._held is not None:
+                SECRETS.release(self._held)
+                self._held = None
 
     async def _base_for(self, spec: RequestSpec) -> str:
         if spec.host is Host.CONTROL or spec.organization is None:

@@ -1,0 +1,121 @@
+"""Per-user mode's front door (README "Per-user credentials"): every HTTP request carries its caller's
+Sentry token as ``Authorization: Sentry-Bearer <token>`` (the official remote server's scheme).
+
+A request without one, with another scheme, with a token that cannot be one, or with a token Sentry
+rejects gets HTTP 401, a JSON body and a ``WWW-Authenticate`` challenge that says what to send; when
+Sentry cannot say (5xx, timeout), 503 with ``Retry-After``. Only then does the request reach the MCP app,
+whose tool calls take the same header's token to find the caller's executor (``caller_token``). The
+token is never logged, never echoed and never a key (``credentials.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .credentials import CredentialStore, TokenCheckUnavailableError, TokenRejectedError
+from .errors import SentryAgentError
+
+logger = logging.getLogger(__name__)
+
+SCHEME = "Sentry-Bearer"
+REALM = "sentry-agent-mcp"
+MIN_TOKEN_CHARS = 16
+"""Shorter is no Sentry token (user tokens are `sntryu_` and 64 hex digits; legacy ones 64 hex digits)."""
+MAX_TOKEN_CHARS = 512
+RETRY_AFTER_SECONDS = 5
+
+
+class MissingTokenError(SentryAgentError):
+    """A request in per-user mode without ``Authorization: Sentry-Bearer <token>``."""
+
+    code = "missing_token"
+
+
+class MalformedTokenError(SentryAgentError):
+    """An ``Authorization`` header that cannot hold a Sentry token."""
+
+    code = "malformed_token"
+
+
+def parse_token(authorization: str | None) -> str:
+    """The token of an ``Authorization: Sentry-Bearer <token>`` value, or an error saying what is wrong
+    (never quoting the value)."""
+    send = f"Send your Sentry user auth token as 'Authorization: {SCHEME} <token>'."
+    if not authorization:
+        raise MissingTokenError("This server needs each caller's own Sentry token.", hint=send)
+    scheme, _, credentials = authorization.strip().partition(" ")
+    if scheme.lower() != SCHEME.lower():
+        raise MalformedTokenError(
+            f"The Authorization header uses another scheme than {SCHEME}.",
+            hint=f"{send} ('Bearer' is for the server's shared token, which per-user mode does not use.)",
+        )
+    token = credentials.strip()
+    if not MIN_TOKEN_CHARS <= len(token) <= MAX_TOKEN_CHARS or not all("!" <= char <= "~" for char in token):
+        raise MalformedTokenError(
+            f"The {SCHEME} token is not a Sentry token: {MIN_TOKEN_CHARS} to {MAX_TOKEN_CHARS} visible ASCII "
+            "characters without spaces.",
+            hint=send,
+        )
+    return token
+
+
+def caller_token(request: Any) -> str:
+    """The caller's token from the HTTP request a tool call arrived with (the SDK hands it to handlers as
+    ``request_context.request`` on both HTTP transports); an error when there is none."""
+    headers = getattr(request, "headers", None)
+    if not isinstance(headers, Headers):
+        raise MissingTokenError(
+            "Per-user mode serves tool calls that arrive over HTTP only.",
+            hint="Connect over streamable HTTP (or SSE) and send 'Authorization: Sentry-Bearer <token>'.",
+        )
+    return parse_token(headers.get("authorization"))
+
+
+def _challenge(error: SentryAgentError | None) -> bytes:
+    """RFC 6750's challenge with our scheme: no error attribute when nothing was sent."""
+    value = f'{SCHEME} realm="{REALM}"'
+    if error is not None and not isinstance(error, MissingTokenError):
+        kind = "invalid_request" if isinstance(error, MalformedTokenError) else "invalid_token"
+        value += f', error="{kind}", error_description="{error.message.replace(chr(34), chr(39))}"'
+    return value.encode()
+
+
+class SentryBearerMiddleware:
+    """Lets an HTTP request through only with a token Sentry accepts (lifespan passes through)."""
+
+    def __init__(self, app: ASGIApp, credentials: CredentialStore) -> None:
+        self.app = app
+        self.credentials = credentials
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        try:
+            token = parse_token(Headers(scope=scope).get("authorization"))
+            await self.credentials.authenticate(token)
+        except (MissingTokenError, MalformedTokenError, TokenRejectedError) as exc:
+            await self._refuse(scope, send, 401, exc, (b"www-authenticate", _challenge(exc)))
+            return
+        except TokenCheckUnavailableError as exc:
+            logger.warning("per-user token check failed: %s", exc.message)
+            await self._refuse(scope, send, 503, exc, (b"retry-after", str(RETRY_AFTER_SECONDS).encode()))
+            return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _refuse(
+        scope: Scope, send: Send, status: int, error: SentryAgentError, header: tuple[bytes, bytes]
+    ) -> None:
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        content = json.dumps({"error": error.code, "error_description": error.message, "hint": error.hint}).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode()), header]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": content})
