@@ -1,4 +1,5 @@
-"""Red team: replays every row of issue 10's table against the real product and prints what happens now.
+"""Red team: replays every row of issue 10's table, and the rows added for issues 12 and 13, against the real
+product and prints what happens now.
 
 Each row is driven through the seam the table names: a real stdio subprocess of ``python -m
 sentry_agent_mcp serve``, HTTP servers started by ``mcp run ... -t streamable-http`` or ``serve``, the
@@ -9,7 +10,8 @@ leaves 127.0.0.1: configuration that would reach out is tried behind a dead prox
     .venv/bin/python bench/redteam.py               # every row; exit 1 when any fails
     .venv/bin/python bench/redteam.py --rows 3,4    # some rows
 
-The rows themselves are in ``bench/redteam_rows.py``; the result goes to ``bench/results/redteam.json``.
+The rows themselves are in ``bench/redteam_rows.py`` (1-17) and ``bench/redteam_rows_remote.py`` (18-23);
+the result goes to ``bench/results/redteam.json``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import redteam_rows as rows
+import redteam_rows_remote as remote
 from common import write_result
 from redteam_lab import Lab, Outcome, demo_sentry, leaks
 
@@ -115,6 +118,38 @@ ROWS = [
         "through the Node inspector, not started here)",
         rows.row_unconfigured_mcp_run,
     ),
+    Row(
+        18,
+        "Per-user (`serve --http-auth per-user`, DEBUG): Dmitri calls on and DELETEs Bob's streamable HTTP session, "
+        "posts on Bob's SSE session; two `Authorization` headers; a tool name with a newline and a token",
+        remote.row_session_cross_talk,
+    ),
+    Row(
+        19,
+        "Per-user: 1,000 made-up `Sentry-Bearer` tokens at once while Sentry answers checks after 5 s "
+        "(the server's `CredentialStore`, Python API)",
+        remote.row_token_flood,
+    ),
+    Row(
+        20,
+        "Pinning (`serve --stateless`, writes on): raw paths `/mcp/acme/..`, `%2e%2e`, `//`, `%0A`; on "
+        "`/mcp/acme/web` another project, a numeric id, `ACME`, `sentry_execute`, URLs of another organization, "
+        "and updating a metric alert of another project",
+        remote.row_pin_escape,
+    ),
+    Row(
+        21,
+        "`sentry_resources_get` with URLs of a hostile host, lookalikes, userinfo, backslash, port, plain http, "
+        "dot segments, IDNA (stdio)",
+        remote.row_pasted_urls,
+    ),
+    Row(
+        22,
+        "Writes (stdio): `project_keys create` answered with its secret also in `name` and `dsn.public`; "
+        "`issue_autofix start` answered 502",
+        remote.row_hostile_writes,
+    ),
+    Row(23, "An issue answer nested 900 and 5,000 levels deep (CLI)", remote.row_deep_answers),
 ]
 
 

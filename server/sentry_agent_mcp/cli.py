@@ -195,6 +195,8 @@ def _parse_pairs(pairs: Sequence[str], params_json: str | None) -> dict[str, Any
     if params_json:
         try:
             loaded = json.loads(params_json)
+        except RecursionError:
+            raise ConfigurationError("--params is nested too deeply.") from None
         except ValueError as exc:
             raise ConfigurationError(f"--params is not valid JSON: {exc}.") from None
         if not isinstance(loaded, dict):

@@ -16,8 +16,8 @@ Sentry, and one executor per token, so that nothing cached for one user can answ
   (least recently used first out); an evicted one is closed once every call that may still hold it has
   ended: a call lasts at most its deadline (``SENTRY_MCP_TIMEOUT``), so after that plus a margin.
 - **Redaction.** A token is held in the process's secret set (``redaction.SECRETS.hold``) while it is
-  being checked or its executor exists, and released after: masked wherever it could appear, and the set
-  stays bounded.
+  being checked (from when a check slot is free, not while it waits for one) or its executor exists, and
+  released after: masked wherever it could appear, and the set stays bounded by the slots and the LRU.
 """
 
 from __future__ import annotations
@@ -167,10 +167,14 @@ class CredentialStore:
             event.set()
 
     async def _check(self, key: bytes, token: str, known: _Credential | None) -> _Credential:
-        backend = known.backend if known is not None else self._backend(token)
+        backend = known.backend if known is not None else None
         try:
             with anyio.fail_after(CHECK_TIMEOUT), call_deadline(CHECK_TIMEOUT):
                 async with self._check_slots():
+                    # A new token's backend (which holds it in the secret set) is made only once a slot is
+                    # free: a flood of made-up tokens waiting for slots must not grow the set every
+                    # redaction pass walks (README "Per-user credentials").
+                    backend = backend or self._backend(token)
                     self.checks += 1
                     await backend.current_user()
         except UpstreamError as exc:
@@ -186,6 +190,11 @@ class CredentialStore:
         except SentryAgentError as exc:  # timeouts, connection and protocol errors: no verdict
             await self._close_unknown(known, backend)
             raise _unavailable(f"the check failed ({exc.code})") from None
+        except BaseException:  # cancelled (shutdown): a new backend must not keep its token held
+            with anyio.CancelScope(shield=True):
+                await self._close_unknown(known, backend)
+            raise
+        assert backend is not None  # the check ran
         if known is not None:
             known.checked_at = self._clock()
             self._accepted.move_to_end(key)
@@ -225,16 +234,17 @@ class CredentialStore:
             self._slots = anyio.CapacityLimiter(MAX_CONCURRENT_CHECKS)
         return self._slots
 
-    async def _forget(self, key: bytes, known: _Credential | None, backend: DirectBackend) -> None:
+    async def _forget(self, key: bytes, known: _Credential | None, backend: DirectBackend | None) -> None:
         if known is not None:
             self._accepted.pop(key, None)
             await self._retire(known)
-        else:
+        elif backend is not None:
             await backend.aclose()
 
-    async def _close_unknown(self, known: _Credential | None, backend: DirectBackend) -> None:
-        """After a check without a verdict: a new backend is closed; a known credential stays as it was."""
-        if known is None:
+    async def _close_unknown(self, known: _Credential | None, backend: DirectBackend | None) -> None:
+        """After a check without a verdict: a new backend (if one was made) is closed; a known credential
+        stays as it was."""
+        if known is None and backend is not None:
             await backend.aclose()
 
     async def _retire(self, credential: _Credential) -> None:

@@ -5,7 +5,9 @@ A request without one, with another scheme, with a token that cannot be one, or 
 rejects gets HTTP 401, a JSON body and a ``WWW-Authenticate`` challenge that says what to send; when
 Sentry cannot say (5xx, timeout), 503 with ``Retry-After``. Only then does the request reach the MCP app,
 whose tool calls take the same header's token to find the caller's executor (``caller_token``). The
-token is never logged, never echoed and never a key (``credentials.py``).
+token is never logged, never echoed and never a key (``credentials.py``). A session (streamable HTTP or
+SSE) belongs to the credential that opened it (``caller_principal``): another caller who learns its id
+gets "session not found", neither its stream nor a way to end it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import json
 import logging
 from typing import Any
 
+from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
+from mcp.server.auth.provider import AccessToken
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -64,6 +68,27 @@ def parse_token(authorization: str | None) -> str:
     return token
 
 
+def _one_authorization(headers: Headers) -> str | None:
+    """The request's one ``Authorization`` value: two are refused, since a proxy in front may read the
+    other one than this server does."""
+    values = headers.getlist("authorization")
+    if len(values) > 1:
+        raise MalformedTokenError(
+            "The request has more than one Authorization header.",
+            hint=f"Send exactly one: 'Authorization: {SCHEME} <token>'.",
+        )
+    return values[0] if values else None
+
+
+def caller_principal(key: bytes) -> AuthenticatedUser:
+    """The caller as the SDK's transports know a principal (``scope["user"]``, the Starlette convention
+    its own auth middleware follows): a session is bound to the credential that opened it, and a request
+    with another one is answered as if the session did not exist, on streamable HTTP and SSE alike. It
+    carries the token's keyed hash (``CredentialStore.key_of``), never the token."""
+    principal = key.hex()
+    return AuthenticatedUser(AccessToken(token=principal, client_id=principal, scopes=[]))
+
+
 def caller_token(request: Any) -> str:
     """The caller's token from the HTTP request a tool call arrived with (the SDK hands it to handlers as
     ``request_context.request`` on both HTTP transports); an error when there is none."""
@@ -97,7 +122,7 @@ class SentryBearerMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            token = parse_token(Headers(scope=scope).get("authorization"))
+            token = parse_token(_one_authorization(Headers(scope=scope)))
             await self.credentials.authenticate(token)
         except (MissingTokenError, MalformedTokenError, TokenRejectedError) as exc:
             await self._refuse(scope, send, 401, exc, (b"www-authenticate", _challenge(exc)))
@@ -106,7 +131,7 @@ class SentryBearerMiddleware:
             logger.warning("per-user token check failed: %s", exc.message)
             await self._refuse(scope, send, 503, exc, (b"retry-after", str(RETRY_AFTER_SECONDS).encode()))
             return
-        await self.app(scope, receive, send)
+        await self.app({**scope, "user": caller_principal(self.credentials.key_of(token))}, receive, send)
 
     @staticmethod
     async def _refuse(

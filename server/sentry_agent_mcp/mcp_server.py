@@ -289,7 +289,7 @@ def _params_object(params: Any) -> Any:
         return params  # an object, none, or a wrong type the executor names
     try:
         decoded = json.loads(params)
-    except ValueError:
+    except (ValueError, RecursionError):
         decoded = None
     if not isinstance(decoded, dict):
         raise InvalidParamsError(

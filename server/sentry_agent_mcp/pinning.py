@@ -165,3 +165,20 @@ def check_pin(pair: Pair, validated: Params, pin: Pin) -> None:
             hint=f"Leave {name} out (it is the pinned {kind} '{value}'), or connect to another endpoint "
             f"(/mcp/<organization>[/<project>], or /mcp) for other {kind}s.",
         )
+
+
+def check_read_object(pair: Pair, current: Mapping[str, Any], *, pin: Pin) -> None:
+    """Refuse a read-modify-write whose object, as read, lists another project than ``pin`` (a metric
+    alert rule of another project, named by its id): the merged object would be written back with its
+    projects, so the write would change a rule outside the pin. Called before anything is written."""
+    if pin.project_slug is None:
+        return
+    for name in project_fields(pair) & PROJECT_LIST_FIELDS:
+        listed = current.get(name)
+        if not isinstance(listed, list) or {str(slug) for slug in listed} <= {pin.project_slug}:
+            continue
+        raise PinnedScopeError(
+            f"{pair.entity}/{pair.action}: the object is for projects {clip(listed, 60)}, outside this endpoint, "
+            f"which is pinned to {pin}; nothing was changed.",
+            hint=f"Change it on /mcp/{pin.organization_slug} (pinned to the organization only) or on /mcp.",
+        )

@@ -70,6 +70,10 @@ class SecretSet:
     def __repr__(self) -> str:
         return f"SecretSet({len(self._texts)} forms)"
 
+    def __len__(self) -> int:
+        """How many secrets are masked now (permanent and held): each costs every redaction pass."""
+        return len(self._permanent | set(self._held))
+
     def add(self, *values: str | SecretStr | None) -> None:
         """Remember secrets (``None`` and short values are ignored); idempotent."""
         plain = {v.get_secret_value() if isinstance(v, SecretStr) else v for v in values}
@@ -136,7 +140,10 @@ class SecretSet:
     def loads(self, body: bytes) -> Any:
         """``json.loads`` of an upstream body with every secret masked, escaped forms included."""
         body = self.redact_bytes(body)
-        data = json.loads(body)
+        try:
+            data = json.loads(body)
+        except RecursionError:  # nested past the parser's depth: a malformed answer, said as one (ValueError)
+            raise ValueError("JSON nested too deeply") from None
         if self._texts and b"\\u" in body:  # \u-escapes can spell a secret that no byte pattern shows
             data = self.redact_data(data)
         return data

@@ -8,6 +8,7 @@ may have been received).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -59,8 +60,11 @@ async def _follow_up(backend: Backend, pair: Pair, params: Params, plan: WritePl
     return {f"{follow.label}_id": answer.get("id")}
 
 
-async def run_write(backend: Backend, pair: Pair, params: Params) -> JSON:
-    """The write's requests, in order, then its confirmation."""
+async def run_write(
+    backend: Backend, pair: Pair, params: Params, check_read: Callable[[JSON], None] | None = None
+) -> JSON:
+    """The write's requests, in order, then its confirmation. ``check_read`` judges the object a
+    read-modify-write read before anything is written (a pin: ``pinning.check_read_object``)."""
     plan = pair.write
     if plan is None:
         raise ValueError(f"{pair.entity}/{pair.action} is a write without a WritePlan")
@@ -70,6 +74,8 @@ async def run_write(backend: Backend, pair: Pair, params: Params) -> JSON:
     if plan.read_first is not None and plan.merge is not None:
         read = replace(pair, kind=Kind.GET, route=plan.read_first, idempotent=True, write=None)
         before = _as_object(await backend.execute(read, params))
+        if check_read is not None:
+            check_read(before)
         sent = plan.merge(before, given)
         target = replace(pair, route=replace(route, build_body=lambda _values: sent))
     after = _as_object(await backend.execute(target, params))

@@ -175,7 +175,7 @@ class AirbyteAPI:
     def _json(response: httpx2.Response, what: str, *, masked: bool = True) -> Any:
         try:
             return loads(response.content) if masked else json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise UpstreamProtocolError(f"The Airbyte API answered {what} with a body that is not JSON.") from None
 
     async def request(self, method: str, path: str, **kwargs: Any) -> Any:

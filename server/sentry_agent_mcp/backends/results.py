@@ -7,27 +7,56 @@ from typing import Any
 
 from ..catalog import Kind
 from ..catalog.base import Route
+from ..redaction import MASK
 from .base import list_page
 from .pagination import next_page
 
+_MIN_MASKED = 8
+"""A dropped value shorter than this is not hunted for elsewhere (it would garble unrelated text)."""
 
-def _drop_path(obj: Any, path: list[str]) -> None:
+
+def _drop_path(obj: Any, path: list[str]) -> Any:
+    """Remove the dotted key from ``obj``; what it held (None when absent)."""
     if not isinstance(obj, dict):
-        return
+        return None
     head, *rest = path
     if not rest:
-        obj.pop(head, None)
-    else:
-        _drop_path(obj.get(head), rest)
+        return obj.pop(head, None)
+    return _drop_path(obj.get(head), rest)
+
+
+def _mask_everywhere(item: Any, dropped: list[str]) -> None:
+    """Replace each dropped value wherever the same object repeats it (in place; iterative, so a deeply
+    nested answer cannot exhaust the stack)."""
+    stack = [item]
+    while stack:
+        node = stack.pop()
+        entries = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in list(entries):
+            if isinstance(value, str):
+                masked = value
+                for secret in dropped:
+                    masked = masked.replace(secret, MASK)
+                if masked != value:
+                    node[key] = masked
+            elif isinstance(value, dict | list):
+                stack.append(value)
 
 
 def drop_fields(data: Any, paths: Iterable[str]) -> Any:
-    """Remove dotted keys from an object or from each object of a list (in place; returns data)."""
+    """Remove dotted keys from an object or from each object of a list (in place; returns data).
+
+    What a dropped key held is masked wherever else the same object repeats it: an upstream that also
+    writes a key's secret into another field (a DSN with its secret in ``dsn.public``) does not get it
+    past the drop.
+    """
     items = data if isinstance(data, list) else [data]
-    for dotted in paths:
-        parts = dotted.split(".")
-        for item in items:
-            _drop_path(item, parts)
+    split = [dotted.split(".") for dotted in paths]
+    for item in items:
+        dropped = [value for parts in split if isinstance(value := _drop_path(item, parts), str)]
+        dropped = sorted({value for value in dropped if len(value) >= _MIN_MASKED}, key=len, reverse=True)
+        if dropped:
+            _mask_everywhere(item, dropped)
     return data
 
 
