@@ -61,6 +61,7 @@ bench-reliability: $(STAMP)
 	$(BIN)/python bench/fuzz.py
 	$(BIN)/python bench/soak.py
 	$(BIN)/python bench/soak.py --workers 2
+	$(BIN)/python bench/soak.py --workers 2 --per-user
 	$(BIN)/python bench/redteam.py
 
 clean:

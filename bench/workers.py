@@ -6,7 +6,8 @@ server call is one request to it). The backend is the direct backend against the
 HTTP server process (``python -m sentry_demo``), so the workers share it as replicas would share Sentry.
 Clients are ``throughput.py``'s: one keep-alive connection each, ``sentry_issues_get`` in a loop; the kernel
 spreads the 32 connections over the workers as they are accepted. RSS of the server's processes is read
-after each run, and each worker's CPU per call tells how evenly the kernel spread the connections.
+after each run; each worker's CPU per call and the connections each holds once all clients are connected
+tell how evenly the connections were spread.
 
     .venv/bin/python bench/workers.py [--seconds 8] [--clients 32] [--workers 1,2,4]
 """
@@ -17,15 +18,17 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import anyio
 
 from common import clean_env, demo_sentry, rss_mb, stop, write_result
+from sentry_agent_mcp.worker_sockets import kernel_spreads_connections
 from sentry_demo import DEMO_TOKEN
 from sentry_demo.server import free_port
-from throughput import ISSUE, direct_caller, load, mcp_caller, serve
+from throughput import ISSUE, Call, MakeCall, direct_caller, load, mcp_caller, serve
 
 
 def worker_pids(parent: int) -> list[int]:
@@ -35,6 +38,53 @@ def worker_pids(parent: int) -> list[int]:
     except OSError:
         return []
     return [pid for pid in map(int, children) if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+
+def _sockets_on(port: int, state: str) -> set[str]:
+    """Inodes of the TCP sockets on local ``port`` in ``state`` (01 established, 0A listening; Linux)."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for fields in (row.split() for row in rows):
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+                inodes.add(fields[9])
+    return inodes
+
+
+def listening_sockets(port: int) -> int:
+    """How many sockets listen on ``port``: one per worker with ``SO_REUSEPORT``, one if they share it."""
+    return len(_sockets_on(port, "0A"))
+
+
+def connections_per_process(port: int, pids: list[int]) -> list[int]:
+    """How many established TCP connections to local ``port`` each process holds (Linux: /proc/net/tcp*)."""
+    inodes = _sockets_on(port, "01")
+    counts = []
+    for pid in pids:
+        try:
+            links = [os.readlink(entry) for entry in Path(f"/proc/{pid}/fd").iterdir()]
+        except OSError:
+            links = []
+        counts.append(sum(link.startswith("socket:[") and link[8:-1] in inodes for link in links))
+    return counts
+
+
+def counting_caller(make_call: MakeCall, clients: int, count: Callable[[], None]) -> MakeCall:
+    """``make_call``, then ``count()`` once the last of ``clients`` sessions is open (where they landed)."""
+    made = 0
+
+    async def make() -> Call:
+        nonlocal made
+        call = await make_call()
+        made += 1
+        if made == clients:
+            count()
+        return call
+
+    return make
 
 
 def run_server(sentry_url: str, flags: list[str], clients: int, seconds: float) -> dict[str, Any]:
@@ -49,9 +99,16 @@ def run_server(sentry_url: str, flags: list[str], clients: int, seconds: float) 
         expected = int(flags[flags.index("--workers") + 1]) if "--workers" in flags else 0
         deadline = time.monotonic() + 30
         while len(workers := worker_pids(process.pid)) < expected and time.monotonic() < deadline:
-            time.sleep(0.05)  # the supervisor listens before its workers have started
+            time.sleep(0.05)  # the supervisor starts its workers after it has claimed the port
+        listeners = expected if kernel_spreads_connections() else 1
+        while listening_sockets(port) < listeners and time.monotonic() < deadline:
+            time.sleep(0.05)  # each worker listens on its own socket once its app has started (Linux)
         serving = workers or [process.pid]
-        row = anyio.run(load, caller, clients, seconds, {f"worker {n}": pid for n, pid in enumerate(serving, 1)})
+        spread: list[int] = []
+        caller = counting_caller(caller, clients, lambda: spread.extend(connections_per_process(port, serving)))
+        measured: dict[str, int | None] = {f"worker {n}": pid for n, pid in enumerate(serving, 1)}
+        row = anyio.run(load, caller, clients, seconds, measured)
+        row["connections_per_worker"] = spread
         row["flags"] = " ".join(flags) or "(stateful, one process)"
         row["processes"] = len(serving)
         row["rss_mb_per_worker"] = [rss_mb(pid) for pid in serving]
@@ -99,6 +156,7 @@ def main() -> None:
             + (f", RSS per worker {rss} MB" if rss else "")
             + (f" (+ supervisor {row['rss_mb_supervisor']} MB)" if row.get("rss_mb_supervisor") else "")
             + (f"; CPU ms/call {row['cpu_ms_per_call']}" if row.get("cpu_ms_per_call") else "")
+            + (f"; connections per worker {row['connections_per_worker']}" if row.get("connections_per_worker") else "")
         )
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +20,12 @@ import pytest
 
 from sentry_agent_mcp.cli import main
 from sentry_agent_mcp.config import Settings
+from sentry_agent_mcp.http_app import ListenError
 from sentry_agent_mcp.mcp_tools import ToolSurface
+from sentry_agent_mcp.worker_sockets import PerWorkerSocket, kernel_spreads_connections, supervisor_socket
 from sentry_agent_mcp.workers import decode_worker_settings, encode_worker_settings
 from sentry_demo.server import free_port, stop_process, wait_for_port
+from workers import connections_per_process, listening_sockets
 
 from conftest import CANARY_TOKEN, PYTHON
 from e2e import INITIALIZE, MCP_HEADERS
@@ -118,11 +124,21 @@ def test_workers_share_the_port_with_the_same_guarded_app_and_flags(tmp_path: Pa
     flags = ("--stateless", "--workers", "2", "--tools", "execute")  # --tools must reach every worker
     with serving(*flags, log=tmp_path / "workers.log", env=env) as (port, process):
         deadline = time.monotonic() + 20
-        while len(_worker_pids(process.pid)) < 2 and time.monotonic() < deadline:
+        while (len(_worker_pids(process.pid)) < 2 or listening_sockets(port) < 2) and time.monotonic() < deadline:
             time.sleep(0.05)
         workers = _worker_pids(process.pid)
         assert len(workers) == 2
-        # the supervisor listens before its workers have imported everything: the first answer may take a while
+        assert listening_sockets(port) == 2, "one SO_REUSEPORT socket per worker, none listening in the parent"
+        with pytest.raises(ListenError):  # a second server is refused, not let into the workers' group
+            supervisor_socket("127.0.0.1", port)
+        clients = [httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) for _ in range(24)]
+        try:  # 24 keep-alive connections: all on one worker has odds of 2 in 2**24
+            assert all(client.get("/healthz").status_code == 200 for client in clients)
+            spread = connections_per_process(port, workers)
+        finally:
+            for client in clients:
+                client.close()
+        assert sum(spread) == 24 and min(spread) > 0, f"the kernel spreads connections over the workers: {spread}"
         probe = httpx2.get(f"http://127.0.0.1:{port}/healthz", headers={"Host": "10.1.2.3:8000"}, timeout=30)
         assert probe.status_code == 200, "a load balancer's probe: a pod address as Host, no token"
         assert httpx2.post(f"http://127.0.0.1:{port}/mcp", headers=MCP_HEADERS, timeout=5).status_code == 401
@@ -174,3 +190,16 @@ def test_ways_in_that_serve_one_process_refuse_several_workers(capsys: pytest.Ca
     assert (
         exited.value.code == 2 and "serve --transport streamable-http --stateless --workers" in capsys.readouterr().err
     )
+
+
+def test_each_worker_unpickles_its_own_socket_on_the_supervisors_address() -> None:
+    """What uvicorn's supervisor sends each spawned worker: the claim becomes a new socket, bound, not listening."""
+    with supervisor_socket("127.0.0.1", 0) as claim:
+        assert isinstance(claim, PerWorkerSocket) == kernel_spreads_connections()
+        if not kernel_spreads_connections():
+            pytest.skip("no balancing SO_REUSEPORT here: the workers share one listening socket")
+        assert claim.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) == 0, "the parent takes no connection"
+        first, second = (pickle.loads(ForkingPickler.dumps(claim)) for _ in range(2))
+        with first, second:
+            assert type(first) is socket.socket and first.fileno() not in (claim.fileno(), second.fileno())
+            assert first.getsockname() == second.getsockname() == claim.getsockname()

@@ -1,9 +1,10 @@
 """``serve --workers N``: N server processes on one port, through uvicorn's own process manager.
 
-uvicorn's supervisor (``uvicorn.supervisors.Multiprocess``) binds nothing itself here: the parent binds
-the socket (``http_app.listening_socket``, one clear line when the port is taken), then starts N
-children that accept on it, restarts a child that dies, and on SIGTERM/SIGINT asks each to shut down
-gracefully (``SENTRY_MCP_HTTP_SHUTDOWN_TIMEOUT``). Each child imports ``worker_app`` and builds the same
+uvicorn's supervisor (``uvicorn.supervisors.Multiprocess``) binds nothing itself here: the parent claims
+the address (``worker_sockets.supervisor_socket``, one clear line when the port is taken), then starts N
+children that listen on it (on Linux each on its own ``SO_REUSEPORT`` socket, so the kernel spreads the
+connections), restarts a child that dies, and on SIGTERM/SIGINT asks each to shut down gracefully
+(``SENTRY_MCP_HTTP_SHUTDOWN_TIMEOUT``). Each child imports ``worker_app`` and builds the same
 guarded app as one process would (``http_app.build_app``: ``/healthz``, bearer check, Host allow-lists,
 body cap, access log) from the same settings: the parent's settings, command-line flags included, travel
 to the children in ``WORKER_SETTINGS_VARIABLE`` (secrets excepted: they are read from the environment
@@ -108,19 +109,13 @@ class WorkerHeaderDeadlineProtocol(HeaderDeadlineProtocol):
 def serve_workers(transport: str, settings: Settings) -> None:
     """Bind, then run ``settings.http_workers`` processes under uvicorn's supervisor until SIGTERM/SIGINT."""
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
-    from .http_app import (
-        ENDPOINTS,
-        EXIT_CANNOT_LISTEN,
-        ListenError,
-        check_bind,
-        endpoint_url,
-        listening_socket,
-        uvicorn_options,
-    )
+    from .http_app import ENDPOINTS, EXIT_CANNOT_LISTEN, ListenError, check_bind, endpoint_url, uvicorn_options
     from .http_limits import raise_open_file_limit
     from .redaction import install_redaction, secrets_of
+    from .worker_sockets import supervisor_socket
 
     check_scale_out(transport, settings)
     check_bind(settings.http_host, settings)
@@ -137,14 +132,17 @@ def serve_workers(transport: str, settings: Settings) -> None:
     )
     install_redaction(secrets_of(settings))  # again: uvicorn.Config has just set up its own handlers
     try:
-        sock = listening_socket(settings.http_host, settings.http_port)
+        sock = supervisor_socket(settings.http_host, settings.http_port)
     except ListenError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(EXIT_CANNOT_LISTEN) from None
     name = "streamable HTTP" if transport == "streamable-http" else ENDPOINTS["sse"][0]
     url = endpoint_url(sock, "sse" if transport == "sse" else "streamable-http")
     print(f"sentry-agent-mcp: {name} on {url} ({settings.http_workers} workers)", file=sys.stderr, flush=True)
+    supervisor = Multiprocess(config, sockets=[sock])
     try:
-        Multiprocess(config, sockets=[sock]).run()
+        supervisor.run()
     finally:
         sock.close()
+    if any(worker.exitcode == STARTUP_FAILURE for worker in supervisor.processes):
+        raise SystemExit(EXIT_CANNOT_LISTEN)  # the supervisor stopped: a worker could not listen or start
