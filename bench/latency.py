@@ -53,10 +53,21 @@ DIRECT = {
     "list_25_issues": ("/api/0/organizations/acme/issues/", {"limit": "25", "project": None}),
     "get_issue": ("/api/0/organizations/acme/issues/WEB-1A/", {}),
 }
-"""The demo Sentry request ours sends for each question (the project id is looked up first)."""
+"""The demo Sentry request ours sends for each question (the project id is looked up first; ``_lean_items`` too)."""
 
 
-def _direct(client: httpx2.Client, path: str, query: dict[str, str]) -> float:
+def _lean_items(name: str) -> list[tuple[str, str]]:
+    """The ``collapse`` items ours adds to the compact list (``catalog/lean.py``; none in a tree without it)."""
+    try:
+        from sentry_agent_mcp.catalog import CATALOG
+        from sentry_agent_mcp.catalog.lean import lean_pair
+    except ImportError:
+        return []
+    pair = CATALOG[("issues", "list")]
+    return list(lean_pair(pair, full=False, fields=None).routes[0].lean_query) if name == "list_25_issues" else []
+
+
+def _direct(client: httpx2.Client, path: str, query: list[tuple[str, str]]) -> float:
     started = time.perf_counter()
     response = client.get(path, params=query)
     response.json()
@@ -97,12 +108,12 @@ def main() -> None:
                 ours.call(our_tool, our_args)
                 official.call(their_tool, their_args)
             path, query = DIRECT[name]
-            query = {k: v or project_id for k, v in query.items()}
+            sent = [*_lean_items(name), *((k, v or project_id) for k, v in query.items())]
             times: dict[str, list[float]] = {"ours": [], "official": [], "demo_sentry_alone": []}
             for _ in range(args.calls):
                 times["ours"].append(_timed(ours, our_tool, our_args))
                 times["official"].append(_timed(official, their_tool, their_args))
-                times["demo_sentry_alone"].append(_direct(direct, path, query))
+                times["demo_sentry_alone"].append(_direct(direct, path, sent))
             row = {
                 who: {"median_ms": ms(median(values)), "p99_ms": ms(percentile(values, 99))}
                 for who, values in times.items()

@@ -13,6 +13,7 @@ from mcp import Client
 from mcp.types import TextContent
 
 from sentry_agent_mcp.catalog import CATALOG, Served
+from sentry_agent_mcp.catalog.issues import STREAM_COLLAPSE
 from sentry_agent_mcp.config import Settings
 from sentry_agent_mcp.mcp_server import SentryMCPServer
 from sentry_demo import DemoSentryServer
@@ -111,6 +112,7 @@ async def test_issue_search_is_org_scoped_with_project_resolved_to_its_id(agent:
     page, req = await agent.call("sentry_issues_list", {**args, "limit": 3})
     assert req.path == "/api/0/organizations/acme/issues/"
     assert query(req) == [
+        *[(item.name, item.value) for item in STREAM_COLLAPSE],  # the compact rows show none of it
         ("sort", "freq"),
         ("environment", "production"),
         ("statsPeriod", "14d"),

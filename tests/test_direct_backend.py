@@ -15,6 +15,7 @@ import pytest
 from pydantic import SecretStr
 
 from sentry_agent_mcp.backends import DirectBackend
+from sentry_agent_mcp.catalog.issues import STREAM_COLLAPSE
 from sentry_agent_mcp.config import Settings
 from sentry_agent_mcp.errors import (
     RateLimitedError,
@@ -34,7 +35,8 @@ def _executor(
 ) -> Executor:
     """A direct backend whose Sentry is ``handler``, self-hosted (no regions: 404, as Sentry answers).
 
-    The deadline is 5 s, so a 429 asking for a longer wait fails at once instead of being waited out.
+    The deadline is 5 s (the executor's, which every call runs under), so a 429 asking for a longer wait
+    fails at once instead of being waited out.
     """
 
     def self_hosted(request: httpx2.Request) -> httpx2.Response:
@@ -45,7 +47,7 @@ def _executor(
     backend = DirectBackend(
         base_url=base_url, token=SecretStr(TOKEN), timeout=5.0, transport=httpx2.MockTransport(self_hosted)
     )
-    return Executor(Settings(backend="direct", auth_token=TOKEN), backend)
+    return Executor(Settings(backend="direct", auth_token=TOKEN, timeout=5.0), backend)
 
 
 def _reply(status: int, body: Any = None, *, headers: dict[str, str] | None = None, raw: bytes | None = None):
@@ -94,6 +96,7 @@ async def test_list_maps_params_to_sentry_names_and_link_to_meta() -> None:
     issue_calls = [r for r in seen if r.url.path == "/api/0/organizations/acme/issues/"]
     assert len(seen) == 3, "the project id is looked up once, then cached"
     assert issue_calls[0].url.params.multi_items() == [
+        *[(item.name, item.value) for item in STREAM_COLLAPSE],  # the compact rows show none of it
         ("query", "is:unresolved level:error"),
         ("environment", "prod"),
         ("environment", "stg"),

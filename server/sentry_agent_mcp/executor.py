@@ -18,6 +18,7 @@ from .backends import Backend, create_backend
 from .backends.demo import DEMO_BASE_URL
 from .backends.retry import Deadline, call_deadline
 from .catalog import CATALOG, Kind, Pair, Params, Served, callable_pairs
+from .catalog.lean import lean_pair
 from .catalog.resources import ResourceGet, labelled, resource_call
 from .catalog.sentry_urls import SentryHosts
 from .catalog.url_params import expand_urls
@@ -27,11 +28,12 @@ from .errors import (
     InvalidParamsError,
     UnknownPairError,
     UnsupportedOnBackendError,
+    UpstreamProtocolError,
     WritesDisabledError,
     clip,
 )
 from .paging import ProgressCallback, collect, split_cursor
-from .pinning import Pin, check_pin, defaults_under, fill_pin, refusal
+from .pinning import Pin, check_pin, check_read_object, defaults_under, fill_pin, refusal
 from .views import COMPACT, OPTION_NAMES, ViewOptions, fit_object, shape_item
 from .writes import run_write
 
@@ -181,7 +183,13 @@ class Executor:
         if pin is not None and (refused := refusal(pair, pin)) is not None:
             raise refused
         with call_deadline(self.settings.timeout) as deadline:
-            return await self._run(pair, params, progress, deadline, pin)
+            try:
+                return await self._run(pair, params, progress, deadline, pin)
+            except RecursionError:  # an answer nested past what the views walk (the parser stops at ~1,000)
+                raise UpstreamProtocolError(
+                    f"Sentry's answer to {entity}/{action} is nested too deeply to read; it was dropped.",
+                    hint="A proxy or a broken Sentry may be in the way; ask for less (fields, a smaller limit).",
+                ) from None
 
     async def _run(
         self,
@@ -200,6 +208,7 @@ class Executor:
         if pair.kind is Kind.LIST and isinstance(values, Mapping):
             values, skip = split_cursor(values)
         validated = self.validate(pair, values, pin)
+        pair = lean_pair(pair, full=options.detail == "full", fields=options.fields)  # catalog/lean.py
         budget = self.settings.max_result_chars
 
         def shape(item: Any) -> Any:
@@ -208,7 +217,8 @@ class Executor:
         if pair.kind is Kind.LIST:
             return await collect(self.backend, pair, validated, shape, budget, progress, skip, deadline)
         if pair.kind is Kind.WRITE:
-            return await run_write(self.backend, pair, validated)
+            scope = None if pin is None else functools.partial(check_read_object, pair, pin=pin)
+            return await run_write(self.backend, pair, validated, scope)
         return fit_object(shape(await self.backend.execute(pair, validated)), budget)
 
     async def _dispatch(

@@ -120,8 +120,7 @@ async def collect(
         meta = {**meta, **page.get("meta", {})}
         items = (page.get("data") or [])[skip:]
         shaped = [shape(item) for item in items[:remaining]]
-        sizes = _fit_rows(shaped, budget - _ENVELOPE)
-        taken = min(max(_fitting(sizes, room), 0 if rows else 1), len(shaped))
+        taken, used = _take(shaped, room, budget - _ENVELOPE, at_least=0 if rows else 1)
         if taken < len(shaped):
             trimmed = True
             if sizeable and skip == 0:
@@ -133,7 +132,7 @@ async def collect(
                     rows.extend(shaped)
                     break
         rows.extend(shaped[:taken])
-        room -= sum(sizes[:taken])
+        room -= used
         if skip + taken < len(page.get("data") or []):  # part of this page is still to come
             meta["has_more"], meta["next_cursor"] = True, f"{cursor or ''}{SKIP}{skip + taken}"
             break
@@ -180,6 +179,20 @@ async def _page(backend: Backend, pair: Pair, params: Params, *, has_rows: bool 
         if not has_rows:
             raise
         return "rate_limited"
+
+
+def _take(shaped: list[Any], room: int, cut_at: int, at_least: int) -> tuple[int, int]:
+    """How many of ``shaped`` fit in ``room`` (at least ``at_least``), and the characters they take with their commas.
+
+    Rows that fit together (a list's usual page) are measured in one serialisation; otherwise each row is,
+    and any that alone is over ``cut_at`` is cut in place first (``_fit_rows``).
+    """
+    together = size_of(shaped) - 1 if shaped else 0  # "[" + rows joined by "," + "]": each row and a comma
+    if together <= room:
+        return len(shaped), together
+    sizes = _fit_rows(shaped, cut_at)
+    taken = min(max(_fitting(sizes, room), at_least), len(shaped))
+    return taken, sum(sizes[:taken])
 
 
 def _fit_rows(shaped: list[Any], room: int) -> list[int]:

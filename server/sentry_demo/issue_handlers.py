@@ -74,6 +74,7 @@ def list_org_issues(store: Store, request: ApiRequest) -> ApiResponse:
     if group_period not in (None, "", "24h", "14d", "auto"):
         raise ApiError(400, ERR_GROUP_STATS)
     period = {"auto": "24h", None: "24h"}.get(group_period, group_period) or None
+    collapse = frozenset(request.getlist("collapse"))  # repeated, as Sentry's `request.GET.getlist` reads it
     slugs = project_slugs(store, request)
     pool = [i for i in store.all_issues() if slugs is None or i.project_slug in slugs]
     start, end = time_window(request, default=None)
@@ -81,10 +82,15 @@ def list_org_issues(store: Store, request: ApiRequest) -> ApiResponse:
     query = (request.get("query", "is:unresolved") or "").strip()
     hit = _direct_hit(store, request, query, pool) if query else None
     if hit:
-        return _direct_hit_response(issue_records.issue_org_row(store, hit[0], period), hit[1])
+        return _direct_hit_response(issue_records.issue_org_row(store, hit[0], period, collapse), hit[1])
     issues = _search(store, request, pool, query)
     return paged(
-        store, request, issues, lambda i: issue_records.issue_org_row(store, i, period), size_param="limit", hits=True
+        store,
+        request,
+        issues,
+        lambda i: issue_records.issue_org_row(store, i, period, collapse),
+        size_param="limit",
+        hits=True,
     )
 
 

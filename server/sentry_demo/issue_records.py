@@ -8,7 +8,7 @@ in every later read.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .dataset import REFERENCE_TIME
@@ -49,21 +49,31 @@ def assigned_to(store: Store, assignee: str | None) -> JSON | None:
     return None if team is None else {"type": "team", "id": team.id, "name": team.slug}
 
 
-def stats(issue: Issue, period: str) -> list[list[float]]:
-    """Event counts per bucket (hourly for 24h, daily otherwise), zero outside the issue's lifetime."""
+def _bucket_starts(period: str) -> tuple[tuple[datetime, int], ...]:
+    """Each bucket's start (and as epoch seconds), oldest first: the same for every issue."""
     buckets, step = PERIODS[period]
-    rng = random.Random(f"stats:{issue.id}:{period}")
     end = REFERENCE_TIME.replace(minute=0, second=0, microsecond=0)
     if step >= timedelta(days=1):
         end = end.replace(hour=0)
-    series: list[list[float]] = []
+    starts = (end - n * step for n in range(buckets - 1, -1, -1))
+    return tuple((start, int(start.timestamp())) for start in starts)
+
+
+BUCKET_STARTS = {period: _bucket_starts(period) for period in PERIODS}
+"""Computed once: the stats of an issue list were most of the time the demo took to answer it."""
+
+
+def stats(issue: Issue, period: str) -> list[list[float]]:
+    """Event counts per bucket (hourly for 24h, daily otherwise), zero outside the issue's lifetime."""
+    step = PERIODS[period][1]
+    rng = random.Random(f"stats:{issue.id}:{period}")
     average = max(1, issue.count // max(1, (issue.last_seen - issue.first_seen).days + 1))
-    for n in range(buckets - 1, -1, -1):
-        start = end - n * step
-        live = issue.first_seen - step < start <= issue.last_seen
-        scale = 1 / 24 if step < timedelta(days=1) else 1
-        series.append([int(start.timestamp()), int(rng.uniform(0.2, 1.8) * average * scale + 0.5) if live else 0])
-    return series
+    scale = 1 / 24 if step < timedelta(days=1) else 1
+    after, until = issue.first_seen - step, issue.last_seen
+    return [
+        [seconds, int(rng.uniform(0.2, 1.8) * average * scale + 0.5) if after < start <= until else 0]
+        for start, seconds in BUCKET_STARTS[period]
+    ]
 
 
 def issue_base(store: Store, issue: Issue) -> JSON:
@@ -133,19 +143,36 @@ def _owner(store: Store, issue: Issue) -> JSON:
     return {"type": "ownershipRule", "owner": f"team:{team.id}", "date_added": iso(issue.first_seen)}
 
 
-def issue_org_row(store: Store, issue: Issue, stats_period: str | None) -> JSON:
-    """`GET /organizations/{org}/issues/` rows (the stream row plus lifetime, inbox, owners, ...)."""
-    record = issue_stream(store, issue, stats_period)
+SEEN_STATS = ("id", "count", "userCount", "firstSeen", "lastSeen", "isUnhandled")
+"""What a row keeps of the base group under `collapse=base`."""
+
+
+def issue_org_row(store: Store, issue: Issue, stats_period: str | None, collapse: frozenset[str] = frozenset()) -> JSON:
+    """`GET /organizations/{org}/issues/` rows (the stream row plus lifetime, inbox, owners, ...).
+
+    `collapse` leaves fields out as Sentry's `StreamGroupSerializerSnuba` does, without computing them: `stats`
+    the time series and with it `lifetime`, `filtered` and `sessionCount`; `lifetime`, `filtered` and
+    `unhandled` (`isUnhandled`) one each; `base` every base field but the seen stats.
+    """
+    record = issue_base(store, issue)
+    if "base" in collapse:
+        record = {key: record[key] for key in SEEN_STATS}
+    if "unhandled" in collapse:
+        del record["isUnhandled"]
+    if "stats" not in collapse:
+        record["stats"] = {stats_period: stats(issue, stats_period)} if stats_period else {}
+        if "lifetime" not in collapse:
+            record["lifetime"] = {
+                "count": str(issue.count),
+                "userCount": issue.user_count,
+                "firstSeen": iso(issue.first_seen),
+                "lastSeen": iso(issue.last_seen),
+            }
+        if "filtered" not in collapse:
+            record["filtered"] = None
+        record["sessionCount"] = 0
     state = store.state[issue.id]
     record |= {
-        "lifetime": {
-            "count": record["count"],
-            "userCount": issue.user_count,
-            "firstSeen": record["firstSeen"],
-            "lastSeen": record["lastSeen"],
-        },
-        "filtered": None,
-        "sessionCount": 0,
         "inbox": _inbox(store, issue) or {"reason": 0, "reason_details": None, "date_added": iso(issue.first_seen)},
         "owners": _owner(store, issue),
         "integrationIssues": [],

@@ -103,7 +103,7 @@ def build_request(pair: Pair, params: Params) -> tuple[Route, RequestSpec]:
     values = params.model_dump(exclude_none=True)
     route = choose_route(pair, values)
     path = route.path.format(**{name: encode_segment(values[name], name) for name in route.path_params})
-    query: QueryItems = list(route.fixed_query.items())
+    query: QueryItems = [*route.fixed_query.items(), *route.lean_query]
     for name, sentry_name in route.query.items():
         if name in values:
             value = values[name]

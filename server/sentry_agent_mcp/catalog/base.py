@@ -167,6 +167,16 @@ class Host(StrEnum):
 
 
 @dataclass(frozen=True)
+class LeanQuery:
+    """One query item (``collapse=stats``) that asks Sentry to leave ``removes`` (top-level keys of each
+    returned object) out of its answer, and to skip the work of computing them."""
+
+    name: str
+    value: str
+    removes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Route:
     """How the direct backend calls Sentry for a pair.
 
@@ -198,6 +208,11 @@ class Route:
     companions: tuple[Companion, ...] = ()
     idempotent: bool | None = None
     """This request alone may be repeated (the PUT of a write whose follow-up may not); None: as the pair."""
+    compact_query: tuple[LeanQuery, ...] = ()
+    """Query items that make Sentry's answer leaner, declared here but not sent as such: per call the executor
+    copies those whose left-out keys the result will not show into ``lean_query`` (``catalog/lean.py``)."""
+    lean_query: tuple[tuple[str, str], ...] = ()
+    """Query items sent as they are, repeated names included (filled per call from ``compact_query``)."""
 
     @property
     def path_params(self) -> tuple[str, ...]:

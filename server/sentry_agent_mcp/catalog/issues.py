@@ -14,6 +14,7 @@ from .base import (
     Environments,
     HostedCall,
     Kind,
+    LeanQuery,
     Limit,
     OrganizationSlug,
     Pair,
@@ -162,6 +163,17 @@ def issue_update_body(values: dict[str, Any]) -> dict[str, Any]:
 
 _ISSUE = "/organizations/{organization_slug}/issues/{issue_id}"
 
+STREAM_COLLAPSE = (
+    LeanQuery("collapse", "stats", removes=("stats", "lifetime", "filtered", "sessionCount")),
+    LeanQuery("collapse", "lifetime", removes=("lifetime",)),
+    LeanQuery("collapse", "filtered", removes=("filtered",)),
+    LeanQuery("collapse", "unhandled", removes=("isUnhandled",)),
+)
+"""What the issue row never shows, left out of ``GET /organizations/{org}/issues/`` (Sentry's ``collapse``; README,
+"Results"): the per-issue time series (``stats`` also drops ``lifetime``, ``filtered`` and ``sessionCount``), the
+lifetime and filtered counts (a seen-stats query each, with a time window or a search), and ``isUnhandled`` (a query
+of its own). ``base`` would drop the row's own fields."""
+
 PAIRS = [
     Pair(
         entity="issues",
@@ -181,6 +193,7 @@ PAIRS = [
                 "cursor": "cursor",
             },
             project_ids={"project_slug": "project"},
+            compact_query=STREAM_COLLAPSE,
         ),
         hosted=HostedCall(
             params=("organization_slug", "project_slug", "query", "stats_period", "cursor"),
