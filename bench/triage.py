@@ -103,6 +103,18 @@ def _first_short_id(answers: list[Any]) -> str:
     return str(first.split("## 1. [", 1)[1].split("]", 1)[0])  # the official's Markdown: "## 1. [WEB-25](...)"
 
 
+def _our_issue(issue_id: str) -> Step:
+    return lambda _: ("sentry_issues_get", {"organization_slug": ORG, "issue_id": issue_id})
+
+
+def _official_issue(issue_id: str | None = None) -> Step:
+    """The official server's issue read; without an id, the first issue the previous answer lists."""
+    return lambda answers: (
+        "get_sentry_resource",
+        {"resourceType": "issue", "resourceId": issue_id or _first_short_id(answers), "organizationSlug": ORG},
+    )
+
+
 TASKS = [
     Task(
         "top_issue_and_crash",
@@ -128,22 +140,16 @@ TASKS = [
                     "limit": 1,
                 },
             ),
-            lambda a: (
-                "get_sentry_resource",
-                {"resourceType": "issue", "resourceId": _first_short_id(a), "organizationSlug": ORG},
-            ),
+            _official_issue(),
         ],
         facts=_top_issue_facts,
     ),
     Task(
         "release_that_introduced",
         f"Which release introduced issue {RELEASE_ISSUE}?",
-        ours=[lambda _: ("sentry_issues_get", {"organization_slug": ORG, "issue_id": RELEASE_ISSUE})],
+        ours=[_our_issue(RELEASE_ISSUE)],
         official=[
-            lambda _: (
-                "get_sentry_resource",
-                {"resourceType": "issue", "resourceId": RELEASE_ISSUE, "organizationSlug": ORG},
-            ),
+            _official_issue(RELEASE_ISSUE),
             lambda _: (
                 "execute_sentry_tool",
                 {
@@ -157,13 +163,8 @@ TASKS = [
     Task(
         "assignee_and_users",
         f"Who has issue {ASSIGNED_ISSUE}, and how many users does it hit?",
-        ours=[lambda _: ("sentry_issues_get", {"organization_slug": ORG, "issue_id": ASSIGNED_ISSUE})],
-        official=[
-            lambda _: (
-                "get_sentry_resource",
-                {"resourceType": "issue", "resourceId": ASSIGNED_ISSUE, "organizationSlug": ORG},
-            )
-        ],
+        ours=[_our_issue(ASSIGNED_ISSUE)],
+        official=[_official_issue(ASSIGNED_ISSUE)],
         facts=_assignee_facts,
     ),
     Task(

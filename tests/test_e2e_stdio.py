@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from mcp import Client, StdioServerParameters
 
+from sentry_agent_mcp.config import Settings
+from sentry_agent_mcp.mcp_server import SentryMCPServer
 from sentry_agent_mcp.views.issues import ISSUE_ROW_FACTS
 from sentry_demo import DemoSentryServer
 
@@ -203,7 +205,8 @@ def test_while_serving_fd_0_reads_nothing_and_sys_stdin_only_screened_lines_and_
 
 async def test_column_wise_lists_carry_the_same_rows_in_fewer_characters(demo_sentry: DemoSentryServer) -> None:
     args = {"organization_slug": "acme", "project_slug": "web", "limit": 25}
-    async with Client(_params(demo_sentry)) as plain:
+    reference = Settings(backend="direct", auth_token=CANARY_TOKEN, hostname=demo_sentry.url)
+    async with Client(SentryMCPServer(reference)) as plain:  # the rows as objects; in-process is enough here
         objects = await plain.call_tool("sentry_issues_list", args)
     async with Client(_params(demo_sentry, SENTRY_MCP_LIST_FORMAT="columns")) as client:
         assert "column-wise" in (client.instructions or "")
