@@ -2,7 +2,7 @@
 # Each client sends its own Sentry token as "Authorization: Sentry-Bearer <token>"; the image holds none.
 #
 #   docker build -t sentry-agent-mcp .
-#   docker run --rm -p 8000:8000 -e SENTRY_MCP_HTTP_ALLOWED_HOSTS=mcp.example.com sentry-agent-mcp
+#   docker run --rm -p 127.0.0.1:8000:8000 -e SENTRY_MCP_HTTP_ALLOWED_HOSTS=sentry-mcp.example.com sentry-agent-mcp
 #
 # Settings are the environment variables of the README's Configuration section (SENTRY_HOSTNAME for
 # self-hosted Sentry, SENTRY_MCP_HTTP_WORKERS for several processes per container, ...).

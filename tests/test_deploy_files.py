@@ -132,7 +132,8 @@ def test_the_compose_file_builds_the_image_and_sets_only_known_variables() -> No
     context = (COMPOSE.parent / service["build"]["context"]).resolve()
     assert (context / service["build"]["dockerfile"]).resolve() == DOCKERFILE.resolve()
     assert set(service["environment"]) <= settings_variables()
-    assert int(service["environment"].get("SENTRY_MCP_HTTP_WORKERS", "1")) >= 1
+    shutdown = float(service["environment"].get("SENTRY_MCP_HTTP_SHUTDOWN_TIMEOUT", "10"))
+    assert float(service["stop_grace_period"].removesuffix("s")) > shutdown, "calls finish before Docker kills"
     assert any(str(port).startswith("127.0.0.1:") for port in service["ports"]), "loopback until a TLS proxy"
 
 

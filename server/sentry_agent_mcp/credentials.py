@@ -195,12 +195,12 @@ class CredentialStore:
                 await self._close_unknown(known, backend)
             raise
         assert backend is not None  # the check ran
-        if known is not None:
-            known.checked_at = self._clock()
-            self._accepted.move_to_end(key)
-            return known
-        credential = _Credential(Executor(self._settings, backend), backend, self._clock())
+        credential = known or _Credential(Executor(self._settings, backend), backend, self._clock())
+        credential.checked_at = self._clock()
+        # Evicted by other tokens while its check was in flight: it serves again rather than being closed.
+        self._retired = [(until, retired) for until, retired in self._retired if retired is not credential]
         self._accepted[key] = credential
+        self._accepted.move_to_end(key)
         while len(self._accepted) > MAX_CREDENTIALS:
             _, oldest = self._accepted.popitem(last=False)
             await self._retire(oldest)
@@ -236,8 +236,9 @@ class CredentialStore:
 
     async def _forget(self, key: bytes, known: _Credential | None, backend: DirectBackend | None) -> None:
         if known is not None:
-            self._accepted.pop(key, None)
-            await self._retire(known)
+            if self._accepted.get(key) is known:  # else evicted (retired) while its check was in flight
+                del self._accepted[key]
+                await self._retire(known)
         elif backend is not None:
             await backend.aclose()
 

@@ -123,7 +123,7 @@ class BearerTokenMiddleware:
             "error": "unauthorized",
             "error_description": "Send the server's SENTRY_MCP_HTTP_TOKEN as 'Authorization: Bearer <token>'.",
         }
-        await _json_answer(send, 401, body, (b"www-authenticate", b'Bearer realm="sentry-agent-mcp"'))
+        await json_answer(send, 401, body, (b"www-authenticate", b'Bearer realm="sentry-agent-mcp"'))
 
 
 class CancelOnDisconnect:
@@ -151,7 +151,7 @@ class CancelOnDisconnect:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > MAX_REQUEST_BODY:
-                await _json_answer(send, 413, {"error": "request_too_large", "limit_bytes": MAX_REQUEST_BODY})
+                await json_answer(send, 413, {"error": "request_too_large", "limit_bytes": MAX_REQUEST_BODY})
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -185,7 +185,8 @@ class CancelOnDisconnect:
             group.cancel_scope.cancel()
 
 
-async def _json_answer(send: Send, status: int, body: Mapping[str, object], *extra: tuple[bytes, bytes]) -> None:
+async def json_answer(send: Send, status: int, body: Mapping[str, object], *extra: tuple[bytes, bytes]) -> None:
+    """Answer an HTTP request with ``body`` as JSON (every refusal of the guards, shared and per-user alike)."""
     content = json.dumps(body).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode()), *extra]
     await send({"type": "http.response.start", "status": status, "headers": headers})

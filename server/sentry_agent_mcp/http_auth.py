@@ -12,7 +12,6 @@ gets "session not found", neither its stream nor a way to end it.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -23,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .credentials import CredentialStore, TokenCheckUnavailableError, TokenRejectedError
 from .errors import SentryAgentError
+from .http_app import json_answer
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +140,5 @@ class SentryBearerMiddleware:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
             return
-        content = json.dumps({"error": error.code, "error_description": error.message, "hint": error.hint}).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode()), header]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": content})
+        body = {"error": error.code, "error_description": error.message, "hint": error.hint}
+        await json_answer(send, status, body, header)

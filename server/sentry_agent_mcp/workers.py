@@ -112,7 +112,15 @@ def serve_workers(transport: str, settings: Settings) -> None:
     from uvicorn.config import STARTUP_FAILURE
     from uvicorn.supervisors import Multiprocess
 
-    from .http_app import ENDPOINTS, EXIT_CANNOT_LISTEN, ListenError, check_bind, endpoint_url, uvicorn_options
+    from .http_app import (
+        ENDPOINTS,
+        EXIT_CANNOT_LISTEN,
+        HttpTransport,
+        ListenError,
+        check_bind,
+        endpoint_url,
+        uvicorn_options,
+    )
     from .http_limits import raise_open_file_limit
     from .redaction import install_redaction, secrets_of
     from .worker_sockets import supervisor_socket
@@ -136,9 +144,9 @@ def serve_workers(transport: str, settings: Settings) -> None:
     except ListenError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(EXIT_CANNOT_LISTEN) from None
-    name = "streamable HTTP" if transport == "streamable-http" else ENDPOINTS["sse"][0]
-    url = endpoint_url(sock, "sse" if transport == "sse" else "streamable-http")
-    print(f"sentry-agent-mcp: {name} on {url} ({settings.http_workers} workers)", file=sys.stderr, flush=True)
+    http: HttpTransport = "sse" if transport == "sse" else "streamable-http"
+    banner = f"{ENDPOINTS[http][0]} on {endpoint_url(sock, http)} ({settings.http_workers} workers)"
+    print(f"sentry-agent-mcp: {banner}", file=sys.stderr, flush=True)
     supervisor = Multiprocess(config, sockets=[sock])
     try:
         supervisor.run()
