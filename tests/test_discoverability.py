@@ -65,8 +65,9 @@ async def test_query_params_of_search_pairs_spell_out_sentrys_search_syntax() ->
 
 
 async def test_a_list_without_limit_returns_the_default_page_and_pages_on_to_every_row() -> None:
-    list_pairs = [p for p in CATALOG.values() if p.kind is Kind.LIST and "limit" in p.params.model_fields]
-    assert ("issues", "list") in {p.key for p in list_pairs}
+    lists = [p for p in CATALOG.values() if p.kind is Kind.LIST]
+    without_limit = [p.tool_name for p in lists if "limit" not in p.params.model_fields]
+    assert not without_limit, "a list capped at the default page must let the agent ask for more"
     async with Client(_server(max_result_chars=1_000_000)) as client:  # no budget cut: the whole list in one call
         seen: list[str] = []
         cursor = None
@@ -83,6 +84,19 @@ async def test_a_list_without_limit_returns_the_default_page_and_pages_on_to_eve
         ).structured_content
     assert everything is not None and len(everything["data"]) > DEFAULT_LIMIT
     assert seen == [row["shortId"] for row in everything["data"]], "the default pages add up to the whole list"
+
+
+async def test_a_list_sentry_answers_in_one_page_is_cut_by_limit_and_pages_on() -> None:
+    """Org tags come in one page from Sentry (no per_page): ``limit`` and ``cursor`` still work, applied here."""
+    async with Client(_server()) as client:
+        whole = (await client.call_tool("sentry_tags_list", {**ORG, "limit": 500})).structured_content
+        first = (await client.call_tool("sentry_tags_list", {**ORG, "limit": 3})).structured_content
+        assert whole is not None and first is not None and len(whole["data"]) > 3
+        rest = (
+            await client.call_tool("sentry_tags_list", {**ORG, "limit": 500, "cursor": first["meta"]["next_cursor"]})
+        ).structured_content
+    assert rest is not None and first["meta"]["has_more"] and not rest["meta"]["has_more"]
+    assert first["data"] + rest["data"] == whole["data"]
 
 
 def test_the_walkthrough_reads_the_lean_rows_and_ends_done() -> None:

@@ -142,3 +142,13 @@ def test_a_confirmation_stays_short_whatever_changed() -> None:
         "updated", "issue", {"id": "1"}, changed={"status": "resolved"}, extra={"note_error": "e" * 200}
     )
     assert failed["changed"] == {"status": "resolved"} and failed["note_error"] == "e" * 200, "a failure is kept whole"
+
+
+def test_a_confirmation_counts_what_a_long_list_leaves_out() -> None:
+    """A changed list shows its first items and how many more, counted once (not re-counted when cut to fit)."""
+    actions = [f"action{n}" for n in range(5)]
+    shown = confirmation("updated", "alert rule", {"id": "1"}, changed={"actions": actions}, was={"actions": []})
+    assert shown["changed"] == {"actions": ["action0", "action1", "action2", "+2 more"]}
+    crowded = {"actions": actions, **{f"field{n}": "x" * 100 for n in range(3)}}
+    cut = confirmation("updated", "alert rule", {"id": "1"}, changed=crowded)
+    assert cut["changed"]["actions"][-1] == "+2 more", "cutting values to fit keeps the count"

@@ -181,15 +181,17 @@ class Route:
     """How the direct backend calls Sentry for a pair.
 
     ``path`` is a template under ``/api/0`` whose ``{placeholders}`` are param names; each value is
-    percent-encoded as one path segment. ``query`` and ``body`` map param names to Sentry's names.
-    ``flags`` are boolean params sent as ``name=1`` when true and left out otherwise (Sentry reads
-    any non-empty value, ``false`` included, as true). ``project_ids`` maps params holding project
+    percent-encoded as one path segment. ``query`` and ``body`` map param names to Sentry's names;
+    ``fixed_query`` items are sent on every call, whatever the params. ``flags`` are boolean params
+    sent as ``name=1`` when true and left out otherwise (Sentry reads any non-empty value, ``false``
+    included, as true). ``project_ids`` maps params holding project
     slugs to the query name that wants numeric ids (the backend looks the ids up, cached).
     ``build_body`` replaces ``body`` when the request body is not a plain renaming. ``unwrap`` names
     the key that holds the payload in bodies like ``{"data": ...}``; ``drop`` lists dotted keys
     removed from every returned object (secrets). ``across_regions`` merges the answer of every region.
     ``wrap`` puts the answer under that key of a new object; ``companions`` are more GETs of the same
-    call whose answers join the result (``Companion``).
+    call whose answers join the result (``Companion``). ``host``, ``idempotent``, ``compact_query``
+    and ``lean_query`` are described where they are declared.
     """
 
     method: str

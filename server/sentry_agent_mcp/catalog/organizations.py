@@ -90,6 +90,7 @@ class EnvironmentsList(Params):
 
     organization_slug: OrganizationSlug
     visibility: Visibility | None = Field(None, description="Default: visible.")
+    limit: Limit = None  # Sentry answers in one page; the limit (and the 25-row default) is applied here
 
 
 class TagDataset(StrEnum):
@@ -106,6 +107,7 @@ class TagsList(TimeWindow):
     project_slug: ProjectFilter = None
     environment: Environments = None
     dataset: TagDataset | None = Field(None, description="Data to read tags from; default errors.")
+    limit: Limit = None  # as for environments: one page from Sentry, cut here
 
 
 PAIRS = [

@@ -15,7 +15,7 @@ from typing import Any
 from .base import tidy_time
 
 CONFIRMATION_CHARS = 300
-"""Issue 13's target for a write's answer, measured as compact JSON."""
+"""What a write's answer stays under (README "Writes"), measured as compact JSON."""
 _VALUE_CHARS = 80
 _SHORT_CHARS = 32
 _NAMING_KEYS = ("slug", "name", "label", "email", "id")
@@ -67,9 +67,10 @@ def confirmation(
 ) -> dict[str, Any]:
     """Build the confirmation, cut to fit ``CONFIRMATION_CHARS`` (``extra``, e.g. a follow-up's
     outcome, is kept whole and counted on top: it may say what failed)."""
-    head = {verb: noun} | {k: brief(v) for k, v in keys.items() if v not in (None, "")}
-    new = {k: brief(v) for k, v in (changed or {}).items()}
-    old = {k: brief(v) for k, v in (was or {}).items() if k in new}
+    # Raw values, briefed once per build: briefing twice would count a list's "+N more" as one of its items.
+    head = {verb: noun} | {k: v for k, v in keys.items() if v not in (None, "")}
+    new = dict(changed or {})
+    old = {k: v for k, v in (was or {}).items() if k in new}
     tail = dict(extra or {})
 
     def build(limit: int) -> dict[str, Any]:
