@@ -1,5 +1,5 @@
-"""Every route the demo Sentry serves that Sentry's OpenAPI spec documents answers 200 with a body that
-validates against the spec's response schema (including the legacy `GET /api/0/projects/`, alert rules
+"""Every route the demo Sentry serves that Sentry's OpenAPI spec documents answers its success status with a body
+that validates against the spec's response schema (including the legacy `GET /api/0/projects/`, alert rules
 and issue alert rules from the 2025-10 extract)."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import httpx2
 import pytest
 from jsonschema import Draft4Validator
 
-from sentry_demo import dataset
+from sentry_demo import dataset, trace_data
+from sentry_demo.attachment_data import attachments_of
 
 from data import extract_openapi
 
@@ -291,3 +292,86 @@ async def test_issue_update_response_conforms(client: httpx2.AsyncClient, body: 
     result = await fetch(client, "/api/0/organizations/acme/issues/WEB-1A/", method="PUT", json=body)
     assert_conforms("PUT", f"{ORG}/issues/{{issue_id}}/", result)
     assert_conforms("GET", f"{ORG}/issues/{{issue_id}}/", result)
+
+
+@pytest.mark.anyio
+async def test_traces_profiles_attachments_autofix_and_dashboards_conform(client: httpx2.AsyncClient) -> None:
+    """The reads of issue 13, for every trace with a profile, every attachment and every dashboard."""
+    for event_id, profile_id in trace_data.profiled_events().items():
+        event = dataset().events[event_id]
+        trace = trace_data.trace_id_of(event)
+        assert_conforms(
+            "GET", f"{ORG}/trace/{{trace_id}}/", await fetch(client, f"/api/0/organizations/acme/trace/{trace}/")
+        )
+        meta = await fetch(client, f"/api/0/organizations/acme/trace-meta/{trace}/")
+        assert_conforms("GET", f"{ORG}/trace-meta/{{trace_id}}/", meta)
+        url = f"/api/0/projects/acme/{event.project_slug}/profiling/profiles/{profile_id}/"
+        assert_conforms("GET", f"{PROJ}/profiling/profiles/{{profile_id}}/", await fetch(client, url))
+    with_attachments = [(event, attachments_of(event)) for event in dataset().events.values() if attachments_of(event)]
+    assert with_attachments
+    for event, items in with_attachments:
+        base = f"/api/0/projects/acme/{event.project_slug}/events/{event.id}/attachments"
+        listed = await fetch(client, f"{base}/")
+        assert len(listed) == len(items)
+        assert_conforms("GET", f"{PROJ}/events/{{event_id}}/attachments/", listed)
+        for row in listed:
+            detail = await fetch(client, f"{base}/{row['id']}/")
+            assert_conforms("GET", f"{PROJ}/events/{{event_id}}/attachments/{{attachment_id}}/", detail)
+    for issue in ("API-1", "WEB-1", "WEB-3"):
+        autofix = await fetch(client, f"/api/0/organizations/acme/issues/{issue}/autofix/")
+        assert_conforms("GET", f"{ORG}/issues/{{issue_id}}/autofix/", autofix)
+    dashboards = await fetch(client, "/api/0/organizations/acme/dashboards/")
+    assert dashboards
+    assert_conforms("GET", f"{ORG}/dashboards/", dashboards)
+    for dashboard in dashboards:
+        detail = await fetch(client, f"/api/0/organizations/acme/dashboards/{dashboard['id']}/")
+        assert_conforms("GET", f"{ORG}/dashboards/{{dashboard_id}}/", detail)
+
+
+async def write(client: httpx2.AsyncClient, method: str, url: str, template: str, body: Any, status: int) -> Any:
+    response = await client.request(method, url, json=body)
+    assert response.status_code == status, (url, response.status_code, response.text[:300])
+    assert_conforms(method, template, response.json())
+    return response.json()
+
+
+METRIC_RULE = {
+    "name": "API errors",
+    "aggregate": "count()",
+    "timeWindow": 60,
+    "query": "",
+    "thresholdType": 0,
+    "projects": ["api"],
+    "triggers": [{"label": "critical", "alertThreshold": 100, "actions": []}],
+}
+ISSUE_RULE = {
+    "name": "New issues",
+    "actionMatch": "all",
+    "frequency": 30,
+    "conditions": [{"id": "sentry.rules.conditions.first_seen_event.FirstSeenEventCondition"}],
+    "actions": [
+        {"id": "sentry.mail.actions.NotifyEmailAction", "targetType": "IssueOwners", "fallthroughType": "NoOne"}
+    ],
+}
+
+
+@pytest.mark.anyio
+async def test_management_alert_rule_and_autofix_writes_conform(client: httpx2.AsyncClient) -> None:
+    """The writes of issue 13 answer with the spec's 201/202/200 schema (created objects, replaced rules)."""
+    await write(client, "POST", "/api/0/organizations/acme/teams/", f"{ORG}/teams/", {"slug": "payments"}, 201)
+    team_projects = "/api/0/teams/{organization_id_or_slug}/{team_id_or_slug}/projects/"
+    body = {"name": "Checkout", "platform": "python"}
+    project = await write(client, "POST", "/api/0/teams/acme/payments/projects/", team_projects, body, 201)
+    base = f"/api/0/projects/acme/{project['slug']}"
+    await write(client, "PUT", f"{base}/", f"{PROJ}/", {"name": "Checkout Service", "resolveAge": 24}, 200)
+    await write(client, "POST", f"{base}/keys/", f"{PROJ}/keys/", {"name": "CI"}, 201)
+    rules_url = "/api/0/organizations/acme/alert-rules/"
+    rule = await write(client, "POST", rules_url, f"{ORG}/alert-rules/", METRIC_RULE, 201)
+    changed = {**METRIC_RULE, "timeWindow": 30}
+    await write(client, "PUT", f"{rules_url}{rule['id']}/", f"{ORG}/alert-rules/{{alert_rule_id}}/", changed, 200)
+    issue_rule = await write(client, "POST", f"{base}/rules/", f"{PROJ}/rules/", ISSUE_RULE, 201)
+    changed = {**ISSUE_RULE, "frequency": 60}
+    await write(client, "PUT", f"{base}/rules/{issue_rule['id']}/", f"{PROJ}/rules/{{rule_id}}/", changed, 200)
+    autofix = "/api/0/organizations/acme/issues/WEB-3/autofix/"
+    await write(client, "POST", autofix, f"{ORG}/issues/{{issue_id}}/autofix/", {"stopping_point": "solution"}, 202)
+    assert_conforms("GET", f"{ORG}/issues/{{issue_id}}/autofix/", await fetch(client, autofix))

@@ -54,7 +54,8 @@ METRIC_RULES: tuple[JSON, ...] = tuple(_TABLES["metric_rules"])
 ISSUE_RULES: tuple[JSON, ...] = tuple(_TABLES["issue_rules"])
 
 
-def _created_by(store: Store) -> JSON:
+def created_by(store: Store) -> JSON:
+    """The rules' author, as Sentry's serializers name a user (id, name, email)."""
     return {"id": int(store.owner.id), "name": store.owner.name, "email": store.owner.email}
 
 
@@ -73,7 +74,7 @@ def metric_rule_record(store: Store, rule: JSON) -> JSON:
         "errors": [],
         "dateModified": iso(CREATED),
         "dateCreated": iso(CREATED),
-        "createdBy": _created_by(store),
+        "createdBy": created_by(store),
     }
 
 
@@ -83,7 +84,7 @@ def issue_rule_record(store: Store, rule: JSON) -> JSON:
         "status": "active",
         "snooze": rule.get("snooze", False),
         "dateCreated": iso(CREATED),
-        "createdBy": _created_by(store),
+        "createdBy": created_by(store),
         "snoozeCreatedBy": store.owner.name if rule.get("snooze") else None,
         "snoozeForEveryone": True if rule.get("snooze") else None,
         "errors": [],

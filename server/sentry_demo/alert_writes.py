@@ -13,7 +13,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from .alert_records import CREATED, ISSUE_RULES, METRIC_RULES, issue_rule_record, metric_rule_record
+from .alert_records import CREATED, ISSUE_RULES, METRIC_RULES, created_by, issue_rule_record, metric_rule_record
 from .handlers import get_org, get_project
 from .http import ApiError, ApiRequest, ApiResponse, not_found
 from .models import iso
@@ -166,7 +166,7 @@ def _metric_record(store: Store, rule_id: str, body: JSON, created: JSON | None)
             }
         )
     dataset = body.get("dataset") or "events"
-    base = created or {"dateCreated": iso(CREATED), "createdBy": {"id": int(store.owner.id), "name": store.owner.name}}
+    base = created or {"dateCreated": iso(CREATED), "createdBy": created_by(store)}
     record = {
         "id": rule_id,
         "name": body["name"],
@@ -249,7 +249,7 @@ def _issue_record(store: Store, project_slug: str, rule_id: str, body: JSON, cre
         "name": body["name"],
         "dateCreated": created["dateCreated"] if created else iso(CREATED),
         "owner": body.get("owner"),
-        "createdBy": created["createdBy"] if created else {"id": int(store.owner.id), "name": store.owner.name},
+        "createdBy": created["createdBy"] if created else created_by(store),
         "environment": body.get("environment"),
         "projects": [project_slug],
         "status": "active",

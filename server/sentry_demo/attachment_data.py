@@ -49,10 +49,9 @@ def _content(row: dict[str, object], name: str) -> bytes:
 def _attachments() -> dict[str, tuple[Attachment, ...]]:
     """Event id -> its attachments, in upload order."""
     data = dataset()
-    by_short = {i.short_id: i for i in data.issues}
     out: dict[str, list[Attachment]] = {}
     for n, row in enumerate(load("attachments")["attachments"]):
-        event = data.events[by_short[row["issue"]].event_ids[-1]]
+        event = data.events[data.issue_by_short_id(row["issue"]).event_ids[-1]]
         name = row["name"]
         out.setdefault(event.id, []).append(
             Attachment(str(FIRST_ID + n), event, name, row["type"], row["mimetype"], _content(row, name))

@@ -184,6 +184,10 @@ class Dataset:
     def member(self, member_id: str) -> Member | None:
         return next((m for m in self.members if m.id == member_id), None)
 
+    def issue_by_short_id(self, short_id: str) -> Issue:
+        """The issue a data file's row names (`"issue": "API-1"`); a typo there fails at load."""
+        return next(i for i in self.issues if i.short_id == short_id)
+
 
 def stable_hash(*parts: object) -> str:
     """A short deterministic hex digest (unlike `hash()`, the same in every process)."""

@@ -15,7 +15,7 @@ from typing import Any
 from .dataset import dataset
 from .models import iso, stable_hash
 from .tables import load
-from .trace_data import trace_id_of, transaction_name
+from .trace_data import profile_id_of, trace_id_of, transaction_name
 
 JSON = dict[str, Any]
 
@@ -24,12 +24,11 @@ JSON = dict[str, Any]
 def _profiles() -> dict[str, JSON]:
     """Profile id -> Sentry's profile object."""
     data = dataset()
-    by_short = {i.short_id: i for i in data.issues}
     out: dict[str, JSON] = {}
     for row in load("profiles")["profiles"]:
-        issue = by_short[row["issue"]]
+        issue = data.issue_by_short_id(row["issue"])
         event = data.events[issue.event_ids[-1]]
-        profile_id = stable_hash("profile", issue.id)
+        profile_id = profile_id_of(issue)
         stack_ids = [n for n, stack in enumerate(row["stacks"]) for _ in range(stack["samples"])]
         random.Random(f"profile:{profile_id}").shuffle(stack_ids)
         step_ns = row["interval_ms"] * 1_000_000

@@ -131,8 +131,11 @@ def _run(issue: Issue, run: JSON) -> JSON:
 @functools.cache
 def seeded_runs() -> dict[str, JSON]:
     """Issue id -> the `autofix` object of the runs `data/seer.json` seeds."""
-    by_short = {i.short_id: i for i in dataset().issues}
-    return {by_short[row["issue"]].id: _run(by_short[row["issue"]], row) for row in load("seer")["runs"]}
+    runs: dict[str, JSON] = {}
+    for row in load("seer")["runs"]:
+        issue = dataset().issue_by_short_id(row["issue"])
+        runs[issue.id] = _run(issue, row)
+    return runs
 
 
 def _started(issue: Issue, started: JSON) -> JSON:

@@ -25,7 +25,6 @@ from .tables import load
 
 JSON = dict[str, Any]
 SPAN_TREES: dict[str, list[JSON]] = load("traces")["span_trees"]
-SDKS = {"web": "sentry.javascript.react", "api": "sentry.python.django", "worker": "sentry.python.celery"}
 ISSUE_TYPES = {"error": 1, "performance": 1006}
 """Sentry's group type ids: errors, and the N+1 query / API call performance issues."""
 
@@ -59,9 +58,13 @@ def source(trace_id: str) -> TraceSource | None:
 @functools.cache
 def profiled_events() -> dict[str, str]:
     """Event id -> profile id, for the events `data/profiles.json` profiles (their issue's latest event)."""
-    data = dataset()
-    by_short = {i.short_id: i for i in data.issues}
-    return {by_short[p["issue"]].event_ids[-1]: stable_hash("profile", by_short[p["issue"]].id) for p in _profiles()}
+    issues = [dataset().issue_by_short_id(p["issue"]) for p in _profiles()]
+    return {issue.event_ids[-1]: profile_id_of(issue) for issue in issues}
+
+
+def profile_id_of(issue: Issue) -> str:
+    """The id of the profile taken with an issue's latest event."""
+    return stable_hash("profile", issue.id)
 
 
 def _profiles() -> list[JSON]:
@@ -188,7 +191,7 @@ def span_records(src: TraceSource) -> list[JSON]:
                 "parent_span_id": spans[parent]["span_id"] if parent is not None else None,
                 "profile_id": span["profile_id"],
                 "profiler_id": "",
-                "sdk_name": SDKS.get(project.slug, "sentry.cocoa"),
+                "sdk_name": event_records.SDKS[project.slug][0],
                 "is_transaction": span["transaction_root"],
                 "start_timestamp": round(span["start"], 6),
                 "end_timestamp": round(span["start"] + span["duration"] / 1000, 6),

@@ -1,4 +1,5 @@
-"""Extract the 200-response schemas of the routes the demo Sentry serves from Sentry's OpenAPI spec.
+"""Extract the success-response schemas (200, 201 or 202) of the routes the demo Sentry serves from Sentry's
+OpenAPI spec.
 
 The full spec lives outside the repository (``../shared/sentry-openapi``, 3.9 MB); the tests need only
 these schemas, so they are kept here (FSL-1.1-Apache-2.0, licence beside this file) and a fresh clone
@@ -70,6 +71,15 @@ ROUTES = [
     ("GET", f"{PROJ}/events/{{event_id}}/attachments/"),
     ("GET", f"{PROJ}/events/{{event_id}}/attachments/{{attachment_id}}/"),
     ("GET", f"{PROJ}/profiling/profiles/{{profile_id}}/"),
+    ("POST", f"{ORG}/teams/"),
+    ("POST", "/api/0/teams/{organization_id_or_slug}/{team_id_or_slug}/projects/"),
+    ("PUT", f"{PROJ}/"),
+    ("POST", f"{PROJ}/keys/"),
+    ("POST", f"{ORG}/alert-rules/"),
+    ("PUT", f"{ORG}/alert-rules/{{alert_rule_id}}/"),
+    ("POST", f"{PROJ}/rules/"),
+    ("PUT", f"{PROJ}/rules/{{rule_id}}/"),
+    ("POST", f"{ORG}/issues/{{issue_id}}/autofix/"),
 ]
 """Every route the demo serves that the spec (or the 2025-10 legacy extract) documents. Not documented,
 so not here: `/auth/`, `/users/me/regions/`, issue notes and the issue tag-key list."""
@@ -84,7 +94,10 @@ def extract(spec_dir: Path = SPEC_DIR) -> dict[str, Any]:
         operation = paths.get(template, {}).get(method.lower())
         if operation is None:
             continue
-        content = operation["responses"].get("200", {}).get("content", {}).get("application/json")
+        success = next(
+            (operation["responses"][code] for code in ("200", "201", "202") if code in operation["responses"]), {}
+        )
+        content = success.get("content", {}).get("application/json")
         if content and "schema" in content:
             out[f"{method} {template}"] = content["schema"]
     return out
