@@ -54,3 +54,23 @@ async def test_a_token_evicted_while_its_recheck_is_in_flight_keeps_working(monk
             assert SECRETS.redact(f"x {bob.token} x") != f"x {bob.token} x"  # still held as a secret
         finally:
             await store.aclose()
+
+
+async def test_a_404_from_the_check_is_no_verdict_on_the_token() -> None:
+    """A 404 from ``/auth/`` (a SENTRY_HOSTNAME that is no Sentry API) is "cannot check", with a hint for whoever
+    runs the server, and is not remembered as a rejection: the same token works once the host answers."""
+    alice = demo_users()[0]
+    with DemoSentryServer(tokens=[alice.token]) as sentry:
+        store = CredentialStore(Settings(http_auth="per-user", hostname=sentry.url), clock=Clock())
+        try:
+            sentry.add_fault(status=404, times=None, path_contains="/auth/")
+            with pytest.raises(credentials.TokenCheckUnavailableError) as failed:
+                await store.executor(alice.token)
+            assert "SENTRY_HOSTNAME" in (failed.value.hint or "")
+            sentry.app.clear_faults()
+            executor = await store.executor(alice.token)
+            assert (await executor.execute("projects", "get", {"organization_slug": "acme", "project_slug": "web"}))[
+                "slug"
+            ] == "web"
+        finally:
+            await store.aclose()

@@ -41,6 +41,9 @@ from .config import Settings
 from .errors import SentryAgentError, UpstreamError
 from .executor import Executor
 
+VERDICT_STATUSES = frozenset({400, 401, 403})
+"""What ``/api/0/auth/`` answers about a token it will not take (400: not a user's token). Any other 4xx (a 404
+from a host that is no Sentry API, say) is no verdict on the token and is never cached as a rejection."""
 ACCEPTED_TTL = 60.0
 """Seconds a token Sentry accepted is trusted before its next request checks it again (a revoked token
 stops working here within a minute; Sentry itself refuses it at once on every call)."""
@@ -178,12 +181,12 @@ class CredentialStore:
                     self.checks += 1
                     await backend.current_user()
         except UpstreamError as exc:
-            if 400 <= exc.status < 500 and exc.status != 429:  # Sentry's verdict on this token (400: not a user's)
+            if exc.status in VERDICT_STATUSES:
                 await self._forget(key, known, backend)
                 self._remember_rejected(key)
                 raise _rejected() from None
             await self._close_unknown(known, backend)
-            raise _unavailable(f"Sentry answered HTTP {exc.status}") from None
+            raise _unavailable(f"Sentry answered HTTP {exc.status}", exc.status) from None
         except TimeoutError:
             await self._close_unknown(known, backend)
             raise _unavailable(f"Sentry did not answer within {CHECK_TIMEOUT:g} s") from None
@@ -273,7 +276,9 @@ def _rejected() -> TokenRejectedError:
     )
 
 
-def _unavailable(why: str) -> TokenCheckUnavailableError:
-    return TokenCheckUnavailableError(
-        f"Could not check the token with Sentry: {why}.", hint="Sentry may be down or slow; retry in a moment."
-    )
+def _unavailable(why: str, status: int | None = None) -> TokenCheckUnavailableError:
+    if status is not None and 400 <= status < 500 and status != 429:  # no verdict on a token: not Sentry's API
+        hint = "The server's SENTRY_HOSTNAME may not point at a Sentry API; whoever runs the server should check it."
+    else:
+        hint = "Sentry may be down or slow; retry in a moment."
+    return TokenCheckUnavailableError(f"Could not check the token with Sentry: {why}.", hint=hint)
