@@ -233,7 +233,8 @@ class Executor:
         values, _ = self.split_options(pair, params)
         validated = self.validate(pair, values)  # not pinned here: the URL's own organization must reach the
         assert isinstance(validated, ResourceGet)  # target's run, which is pinned (and refuses another one)
-        call = resource_call(validated, self.url_hosts, lambda e, a: (e, a) in {p.key for p in self.pairs()})
+        here = {p.key for p in self.pairs()}
+        call = resource_call(validated, self.url_hosts, lambda e, a: (e, a) in here)
         target = self.resolve(call.entity, call.action)
         if pin is not None and (refused := refusal(target, pin)) is not None:
             raise refused

@@ -141,12 +141,18 @@ class SecretSet:
         """``json.loads`` of an upstream body with every secret masked, escaped forms included."""
         body = self.redact_bytes(body)
         try:
-            data = json.loads(body)
+            data = json.loads(body, parse_constant=_not_json)
         except RecursionError:  # nested past the parser's depth: a malformed answer, said as one (ValueError)
             raise ValueError("JSON nested too deeply") from None
         if self._texts and b"\\u" in body:  # \u-escapes can spell a secret that no byte pattern shows
             data = self.redact_data(data)
         return data
+
+
+def _not_json(constant: str) -> Any:
+    """``NaN``/``Infinity`` are Python's extension, not JSON: refused like any malformed answer, so no view meets
+    a float it cannot turn into an integer."""
+    raise ValueError(f"{constant} is not JSON")
 
 
 SECRETS = SecretSet()

@@ -82,7 +82,7 @@ async def run_write(
     changed, was = _changes(plan, given, sent, before, after)
     values = params.model_dump(exclude_none=True, mode="json")
     keys = {
-        label: dig(after, path) if dig(after, path) is not None else values.get(label)
+        label: found if (found := dig(after, path)) is not None else values.get(label)
         for label, path in plan.keys.items()
     }
     extra = await _follow_up(backend, pair, params, plan)

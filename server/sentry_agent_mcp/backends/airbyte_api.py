@@ -30,7 +30,7 @@ from .bodies import MAX_BODY_BYTES, read_capped
 from .http_client import CONNECT_TIMEOUT, PooledClient
 from .requests import encode_segment
 from .retry import current_deadline
-from .upstream_errors import describe_body, retry_after_seconds
+from .upstream_errors import describe_body, retry_after_seconds, said
 
 SENTRY_DEFINITION_ID = "cdaf146a-9b75-49fd-9dd2-9d64a0bb4781"
 """Airbyte's connector definition id for Sentry."""
@@ -67,7 +67,7 @@ def _airbyte_detail(body: bytes, content_type: str | None) -> str | None:
 def airbyte_error(response: httpx2.Response, what: str) -> UpstreamError:
     """A clear error for a non-2xx answer of the Airbyte API."""
     status = response.status_code
-    detail = _airbyte_detail(response.content, response.headers.get("content-type"))
+    detail = said(_airbyte_detail(response.content, response.headers.get("content-type")))
     message = f"The Airbyte API answered HTTP {status} to {what}" + (f": {detail}" if detail else ".")
     hint = _HINTS.get(status, "Airbyte failed on its side; try again in a moment." if status >= 500 else None)
     if status == 429:

@@ -21,7 +21,6 @@ from .base import list_page
 from .bodies import MAX_BODY_BYTES, read_capped
 from .companions import read_text, with_companions
 from .http_client import CONNECT_TIMEOUT, PooledClient
-from .pagination import next_page
 from .ratelimit import HostLimiter, RateLimits, retry_after_seconds
 from .regions import RegionRefusedError, RegionRouter
 from .requests import ProjectLookup, RequestSpec, build_request, encode_segment
@@ -129,7 +128,7 @@ class DirectBackend:
                     f"Sentry answered {spec.what} with HTTP 204 (no content) instead of the object.",
                     hint="It may just have been deleted or merged; list again to find it.",
                 )
-            result = shape(route, pair.kind, self._decoded(spec, response), _link(response))
+            result = shape(route, pair.kind, self._decoded(spec, response), _link(response), spec.what)
             if route.wrap is None and not route.companions:
                 return result
             return await with_companions(pair, params, route, result, self._companion)
@@ -199,17 +198,19 @@ class DirectBackend:
         regions = await self.regions.regions()
         if not regions or len(regions) == 1:
             response = await self._send(regions[0] if regions else self.base_url, spec)
-            return shape(route, Kind.LIST, self._decoded(spec, response), _link(response))
+            return shape(route, Kind.LIST, self._decoded(spec, response), _link(response), spec.what)
         merged: dict[str, Any] = {}
         first_page = [item for item in spec.query if item[0] != "cursor"]
         for base in regions:
             query = first_page
             for _ in range(REGION_PAGE_CAP):
                 response = await self._send(base, replace(spec, query=query))
-                for org in self._decoded(spec, response) or []:
-                    merged.setdefault(str(org.get("id")), org)
-                has_more, cursor = next_page(_link(response))
-                if not has_more or cursor is None:
+                page = shape(route, Kind.LIST, self._decoded(spec, response), _link(response), spec.what)
+                for org in page["data"]:
+                    if isinstance(org, dict):
+                        merged.setdefault(str(org.get("id")), org)
+                cursor = page["meta"]["next_cursor"]  # None unless Sentry says more follow
+                if cursor is None:
                     break
                 query = [*first_page, ("cursor", cursor)]
         return list_page(list(merged.values()), has_more=False, next_cursor=None)

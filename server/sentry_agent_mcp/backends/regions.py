@@ -87,7 +87,8 @@ class RegionRouter:
             else:
                 entries = body.get("regions", []) if isinstance(body, dict) else []
                 urls = [str(r["url"]) for r in entries if isinstance(r, dict) and r.get("url")]
-                self._regions = [self._checked(url, "the user") for url in urls]
+                checked = [self._checked(url, "the user") for url in urls]
+                self._regions = list(dict.fromkeys(checked))  # each region asked once, however often it is named
             self._regions_known = True
         return self._regions
 

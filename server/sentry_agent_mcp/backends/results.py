@@ -7,6 +7,7 @@ from typing import Any
 
 from ..catalog import Kind
 from ..catalog.base import Route
+from ..errors import UpstreamProtocolError
 from ..redaction import MASK
 from .base import list_page
 from .pagination import next_page
@@ -60,8 +61,9 @@ def drop_fields(data: Any, paths: Iterable[str]) -> Any:
     return data
 
 
-def shape(route: Route, kind: Kind, body: Any, link_header: str | None) -> Any:
-    """The result for ``body``: the list envelope for lists, the object otherwise."""
+def shape(route: Route, kind: Kind, body: Any, link_header: str | None, what: str) -> Any:
+    """The result for ``body``: the list envelope for lists, the object otherwise. A list call answered
+    with something else (an object, a number) is ``UpstreamProtocolError``, said as ``what``."""
     extra_meta: dict[str, Any] = {}
     if route.unwrap and isinstance(body, dict) and route.unwrap in body:
         sentry_meta = body.get("meta")
@@ -71,6 +73,11 @@ def shape(route: Route, kind: Kind, body: Any, link_header: str | None) -> Any:
     if route.drop and body is not None:
         drop_fields(body, route.drop)
     if kind is Kind.LIST:
+        if body is not None and not isinstance(body, list):
+            raise UpstreamProtocolError(
+                f"Sentry answered {what} with something other than the list it serves there.",
+                hint="A proxy or a broken Sentry may be in the way; retry in a moment.",
+            )
         has_more, cursor = next_page(link_header)
         page = list_page(body if body is not None else [], has_more=has_more, next_cursor=cursor)
         page["meta"].update(extra_meta)

@@ -12,11 +12,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import RateLimitedError, UpstreamError
+from ..errors import RateLimitedError, UpstreamError, clip
 from ..redaction import loads, redact_bytes
 from .ratelimit import retry_after_seconds
 
-__all__ = ["describe_body", "error_from_response", "retry_after_seconds"]
+__all__ = ["describe_body", "error_from_response", "retry_after_seconds", "said"]
 
 _HINTS: dict[int, str] = {
     400: "Fix the parameters named in Sentry's message and call again.",
@@ -38,6 +38,8 @@ _UNKNOWN_EFFECT_HINT = (
     "have taken effect. Read the current state (for example list the notes) before calling again."
 )
 _MAX_SNIPPET = 200
+MAX_DETAIL = 1_000
+"""Characters of an upstream's own words an error repeats (its body may be megabytes)."""
 
 
 def _decode(body: bytes) -> Any:
@@ -90,13 +92,18 @@ def describe_body(body: bytes, content_type: str | None) -> str | None:
     return str(data)[:_MAX_SNIPPET]
 
 
+def said(detail: str | None) -> str | None:
+    """An upstream's words as an error repeats them: cut to ``MAX_DETAIL`` characters (and redacted)."""
+    return None if detail is None else clip(detail, MAX_DETAIL)
+
+
 def _moved_hint(body: bytes) -> str | None:
     data = _decode(body)
     if not isinstance(data, Mapping) or not isinstance(data.get("detail"), Mapping):
         return None
     extra = data["detail"].get("extra")
     if isinstance(extra, Mapping) and extra.get("slug"):
-        return f"The project was renamed: call again with project_slug='{extra['slug']}'."
+        return f"The project was renamed: call again with project_slug='{clip(extra['slug'], 100)}'."
     return None
 
 
@@ -115,7 +122,7 @@ def error_from_response(
     ``attempts`` summarises the tries when there were several; ``repeatable`` False marks a write that
     was not sent again after a failure that leaves its effect unknown (a 5xx), and the hint says so.
     """
-    detail = describe_body(body, headers.get("content-type"))
+    detail = said(describe_body(body, headers.get("content-type")))
     message = f"Sentry answered HTTP {status} to {what}" + (f": {detail}" if detail else ".")
     if attempts:
         message += f" ({attempts})"

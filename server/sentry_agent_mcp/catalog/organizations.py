@@ -39,7 +39,7 @@ SearchText = Annotated[str | None, Field(None, max_length=200, description="Name
 class OrganizationsList(Params):
     """List the organizations the token can see, in every region."""
 
-    query: str | None = Field(None, max_length=200, description="Name or slug contains this.")
+    query: SearchText = None
     limit: Limit = None
     cursor: Cursor = None
 

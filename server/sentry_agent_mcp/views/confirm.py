@@ -13,16 +13,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from .base import tidy_time
+from .cutting import size_of
 
 CONFIRMATION_CHARS = 300
 """What a write's answer stays under (README "Writes"), measured as compact JSON."""
 _VALUE_CHARS = 80
 _SHORT_CHARS = 32
 _NAMING_KEYS = ("slug", "name", "label", "email", "id")
-
-
-def _size(value: Any) -> int:
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
 
 
 def _cut(text: str, limit: int) -> str:
@@ -83,12 +80,12 @@ def confirmation(
             out["more"] = len(changed or {}) - len(new)
         return out | tail
 
-    budget = CONFIRMATION_CHARS + (_size(tail) if tail else 0)  # what failed is said whole, on top
+    budget = CONFIRMATION_CHARS + (size_of(tail) if tail else 0)  # what failed is said whole, on top
     result = build(_VALUE_CHARS)
-    if _size(result) <= budget:
+    if size_of(result) <= budget:
         return result
     result = build(_SHORT_CHARS)
-    while _size(result) > budget and (old or new):
+    while size_of(result) > budget and (old or new):
         if old:
             old.popitem()
         else:

@@ -11,14 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from .base import View
-from .loose import as_dict
+from .loose import as_dict, dicts
 
 MAX_WIDGETS = 50
 MAX_QUERIES = 10
-
-
-def _dicts(value: Any, limit: int) -> list[dict[str, Any]]:
-    return [item for item in value[:limit] if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _query(query: Mapping[str, Any]) -> dict[str, Any]:
@@ -35,7 +31,7 @@ def _widget(widget: Mapping[str, Any]) -> dict[str, Any]:
         "title": widget.get("title"),
         "display": widget.get("displayType"),
         "dataset": widget.get("widgetType"),
-        "queries": [_query(q) for q in _dicts(widget.get("queries"), MAX_QUERIES)],
+        "queries": [_query(q) for q in dicts(widget.get("queries"), MAX_QUERIES)],
         "limit": widget.get("limit"),
     }
 
@@ -43,7 +39,7 @@ def _widget(widget: Mapping[str, Any]) -> dict[str, Any]:
 def dashboard_summary(obj: Mapping[str, Any]) -> dict[str, Any]:
     """One dashboard: its filters and each widget's queries (module docstring)."""
     creator = as_dict(obj.get("createdBy"))
-    widgets = _dicts(obj.get("widgets"), MAX_WIDGETS)
+    widgets = dicts(obj.get("widgets"), MAX_WIDGETS)
     out: dict[str, Any] = {
         "id": obj.get("id"),
         "title": obj.get("title"),

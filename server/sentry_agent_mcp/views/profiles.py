@@ -63,7 +63,7 @@ def hot_frames(profile: Mapping[str, Any], active_thread: Any = None) -> dict[st
     samples = _thread_samples(profile, active_thread)
     stacks = as_list(profile.get("stacks"))
     frames = as_list(profile.get("frames"))
-    per_stack = Counter(s.get("stack_id") for s in samples)
+    per_stack = Counter(sid if isinstance(sid := s.get("stack_id"), int) else None for s in samples)  # hashable
     labels: dict[int, str] = {}
     in_app: dict[str, bool] = {}
     self_count: Counter[str] = Counter()
@@ -74,7 +74,7 @@ def hot_frames(profile: Mapping[str, Any], active_thread: Any = None) -> dict[st
             return None
         if index not in labels:
             labels[index] = _frame_label(frames[index])
-            in_app[labels[index]] = in_app.get(labels[index], False) or bool(frames[index].get("in_app"))
+            in_app[labels[index]] = in_app.get(labels[index], False) or bool(as_dict(frames[index]).get("in_app"))
         return labels[index]
 
     for stack_id, count in per_stack.most_common(MAX_STACKS):

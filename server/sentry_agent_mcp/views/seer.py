@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .base import View
-from .loose import as_dict
+from .loose import as_dict, dicts
 
 MAX_ITEMS = 6
 TEXT = 400
@@ -26,10 +26,6 @@ def _text(value: Any, limit: int = TEXT) -> str | None:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
 def _titled(items: Iterable[Mapping[str, Any]], body: str) -> list[str]:
     """``title: body`` per item (the first ``MAX_ITEMS``)."""
     out = []
@@ -40,12 +36,12 @@ def _titled(items: Iterable[Mapping[str, Any]], body: str) -> list[str]:
 
 
 def _root_cause(step: Mapping[str, Any]) -> dict[str, Any] | None:
-    causes = _dicts(step.get("causes"))
+    causes = dicts(step.get("causes"))
     if not causes:
         return None
     selection = as_dict(step.get("selection"))
     cause = next((c for c in causes if c.get("id") == selection.get("cause_id")), causes[0])
-    timeline = _dicts(cause.get("root_cause_reproduction"))
+    timeline = dicts(cause.get("root_cause_reproduction"))
     files = {
         f"{f.get('repo_name')}/{f.get('file_path')}"
         for f in (e.get("relevant_code_file") for e in timeline)
@@ -59,13 +55,13 @@ def _root_cause(step: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def _solution(step: Mapping[str, Any]) -> dict[str, Any]:
-    items = [s for s in _dicts(step.get("solution")) if s.get("is_active") is not False]
+    items = [s for s in dicts(step.get("solution")) if s.get("is_active") is not False]
     return {"description": _text(step.get("description")), "steps": _titled(items, "code_snippet_and_analysis")}
 
 
 def _changes(step: Mapping[str, Any]) -> list[dict[str, Any]]:
     out = []
-    for change in _dicts(step.get("changes"))[:MAX_ITEMS]:
+    for change in dicts(step.get("changes"))[:MAX_ITEMS]:
         pull = as_dict(change.get("pull_request"))
         out.append(
             {
@@ -80,7 +76,7 @@ def _changes(step: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def _from_steps(run: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"steps": []}
-    for step in _dicts(run.get("steps"))[:20]:
+    for step in dicts(run.get("steps"))[:20]:
         out["steps"].append(f"{_text(step.get('title'), 80) or step.get('key')}: {step.get('status')}")
         kind = step.get("type")
         if kind == "root_cause_analysis":
@@ -94,8 +90,8 @@ def _from_steps(run: Mapping[str, Any]) -> dict[str, Any]:
 
 def _from_blocks(run: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for block in _dicts(run.get("blocks"))[:50]:
-        for artifact in _dicts(block.get("artifacts")):
+    for block in dicts(run.get("blocks"))[:50]:
+        for artifact in dicts(block.get("artifacts")):
             data = as_dict(artifact.get("data"))
             if artifact.get("key") == "root_cause":
                 out["root_cause"] = {
@@ -107,7 +103,7 @@ def _from_blocks(run: Mapping[str, Any]) -> dict[str, Any]:
             elif artifact.get("key") == "solution":
                 out["solution"] = {
                     "description": _text(data.get("one_line_summary")),
-                    "steps": _titled(_dicts(data.get("steps")), "description"),
+                    "steps": _titled(dicts(data.get("steps")), "description"),
                 }
     return out
 
