@@ -82,3 +82,52 @@ def test_check_against_demo_and_against_a_real_http_sentry(demo_sentry: DemoSent
 def test_plain_http_to_sentry_io_is_refused_at_startup() -> None:
     out = run("check", env=server_env("http://sentry.io"))
     assert out.returncode == 2 and "unencrypted" in out.stderr
+
+
+def test_every_serve_flag_overrides_its_setting() -> None:
+    """Each flag whose dest names a setting reaches ``Settings``, the HTTP limits and scale-out ones included."""
+    from sentry_agent_mcp.cli import _parser, load_settings
+    from sentry_agent_mcp.config import Settings
+
+    given = {
+        "--host": "0.0.0.0",
+        "--port": "9001",
+        "--max-sessions": "7",
+        "--session-idle-timeout": "12.5",
+        "--max-connections": "99",
+        "--header-timeout": "3",
+        "--keep-alive-timeout": "2",
+        "--allowed-hosts": "mcp.example.com",
+        "--list-format": "columns",
+        "--http-auth": "per-user",
+        "--workers": "3",
+        "--shutdown-timeout": "4",
+        "--hostname": "sentry.example.com",
+        "--org": "acme",
+        "--project": "web",
+        "--tools": "issues",
+        "--timeout": "9",
+        "--backend": "direct",
+    }
+    switches = ["--http-streaming", "--stateless", "--allow-writes"]
+    args = _parser().parse_args(["serve", *(part for pair in given.items() for part in pair), *switches])
+    settings = load_settings(args)
+    flag_dests = {name for name in vars(args) if name in Settings.model_fields}
+    assert flag_dests == {name for name in flag_dests if getattr(settings, name) != Settings.model_fields[name].default}
+    assert (settings.http_host, settings.http_port, settings.http_max_sessions) == ("0.0.0.0", 9001, 7)
+    assert (settings.http_session_idle_timeout, settings.http_max_connections) == (12.5, 99)
+    assert (settings.http_header_timeout, settings.http_keep_alive_timeout) == (3.0, 2)
+    assert (settings.http_allowed_hosts, settings.list_format, settings.http_auth) == (
+        "mcp.example.com",
+        "columns",
+        "per-user",
+    )
+    assert (settings.http_workers, settings.http_shutdown_timeout, settings.timeout) == (3, 4.0, 9.0)
+    assert settings.http_streaming and settings.http_stateless and settings.allow_writes
+    assert (settings.hostname, settings.org, settings.project, settings.tools, settings.backend) == (
+        "sentry.example.com",
+        "acme",
+        "web",
+        "issues",
+        "direct",
+    )

@@ -150,28 +150,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-HTTP_FLAGS = (
-    "http_host",
-    "http_port",
-    "http_allowed_hosts",
-    "http_streaming",
-    "http_auth",
-    "http_max_sessions",
-    "http_session_idle_timeout",
-    "http_max_connections",
-    "http_header_timeout",
-    "http_keep_alive_timeout",
-    "http_stateless",
-    "http_workers",
-    "http_shutdown_timeout",
-)
-
-
 def load_settings(args: argparse.Namespace) -> Settings:
-    """Environment settings, overridden by the command-line flags that were given."""
+    """Environment settings, overridden by the command-line flags that were given (a flag overrides the
+    setting its ``dest`` names; secrets have no flag)."""
     overrides: dict[str, Any] = {}
-    flags = ("backend", "hostname", "org", "project", "allow_writes", "tools", "timeout")
-    for flag in (*flags, *HTTP_FLAGS, "list_format"):
+    for flag in Settings.model_fields:
         value = getattr(args, flag, None)
         if value is not None:
             overrides[flag] = value

@@ -96,7 +96,9 @@ def airbyte_api_base_url(url: str) -> str:
     return origin.url
 
 
-def _alias(*names: str) -> AliasChoices:
+def _env(*names: str) -> AliasChoices:
+    """The environment variables that set a field, the first one set winning (the field's own name is
+    accepted too: ``populate_by_name``)."""
     return AliasChoices(*names)
 
 
@@ -162,46 +164,42 @@ class Settings(QuietModel):
                 continue
             choices = field.validation_alias.choices if isinstance(field.validation_alias, AliasChoices) else []
             for env_name in choices:
-                if isinstance(env_name, str) and env_name.isupper() and os.environ.get(env_name):
+                if isinstance(env_name, str) and os.environ.get(env_name):
                     values[name] = os.environ[env_name]
                     break
         super().__init__(**values)
 
-    auth_token: SecretStr | None = Field(
-        None, validation_alias=_alias("SENTRY_AUTH_TOKEN", "SENTRY_ACCESS_TOKEN", "auth_token")
-    )
-    hostname: str = Field(DEFAULT_HOSTNAME, validation_alias=_alias("SENTRY_HOSTNAME", "SENTRY_HOST", "hostname"))
-    org: str | None = Field(None, validation_alias=_alias("SENTRY_ORG", "org"))
-    project: str | None = Field(None, validation_alias=_alias("SENTRY_PROJECT", "project"))
-    backend: Literal["auto", "direct", "hosted", "demo"] = Field(
-        "auto", validation_alias=_alias("SENTRY_MCP_BACKEND", "backend")
-    )
-    allow_writes: bool = Field(False, validation_alias=_alias("SENTRY_MCP_ALLOW_WRITES", "allow_writes"))
-    tools: str = Field("all", validation_alias=_alias("SENTRY_MCP_TOOLS", "tools"))
-    http_token: SecretStr | None = Field(None, validation_alias=_alias("SENTRY_MCP_HTTP_TOKEN", "http_token"))
+    auth_token: SecretStr | None = Field(None, validation_alias=_env("SENTRY_AUTH_TOKEN", "SENTRY_ACCESS_TOKEN"))
+    hostname: str = Field(DEFAULT_HOSTNAME, validation_alias=_env("SENTRY_HOSTNAME", "SENTRY_HOST"))
+    org: str | None = Field(None, validation_alias=_env("SENTRY_ORG"))
+    project: str | None = Field(None, validation_alias=_env("SENTRY_PROJECT"))
+    backend: Literal["auto", "direct", "hosted", "demo"] = Field("auto", validation_alias=_env("SENTRY_MCP_BACKEND"))
+    allow_writes: bool = Field(False, validation_alias=_env("SENTRY_MCP_ALLOW_WRITES"))
+    tools: str = Field("all", validation_alias=_env("SENTRY_MCP_TOOLS"))
+    http_token: SecretStr | None = Field(None, validation_alias=_env("SENTRY_MCP_HTTP_TOKEN"))
     http_auth: Literal["shared", "per-user"] = Field(
         "shared",
-        validation_alias=_alias("SENTRY_MCP_HTTP_AUTH", "http_auth"),
+        validation_alias=_env("SENTRY_MCP_HTTP_AUTH"),
         description="HTTP transports: 'shared' (the server's credentials serve every client) or 'per-user' "
         "(each request brings its caller's Sentry token; README 'Per-user credentials').",
     )
     http_allowed_hosts: str | None = Field(
         None,
-        validation_alias=_alias("SENTRY_MCP_HTTP_ALLOWED_HOSTS", "http_allowed_hosts"),
+        validation_alias=_env("SENTRY_MCP_HTTP_ALLOWED_HOSTS"),
         description="Extra Host names (comma list, optional :port) the HTTP transports accept.",
     )
     http_streaming: bool = Field(
         False,
-        validation_alias=_alias("SENTRY_MCP_HTTP_STREAMING", "http_streaming"),
+        validation_alias=_env("SENTRY_MCP_HTTP_STREAMING"),
         description="Streamable HTTP: answer each POST with an event stream (progress notifications reach the "
         "client during a call) instead of one JSON body (cheaper; the default).",
     )
     http_host: str = Field(
         "127.0.0.1",
-        validation_alias=_alias("SENTRY_MCP_HTTP_HOST", "http_host"),
+        validation_alias=_env("SENTRY_MCP_HTTP_HOST"),
         description="HTTP transports: the address to bind (also for `mcp run -t streamable-http|sse`).",
     )
-    http_port: int = Field(8000, ge=0, le=65535, validation_alias=_alias("SENTRY_MCP_HTTP_PORT", "http_port"))
+    http_port: int = Field(8000, ge=0, le=65535, validation_alias=_env("SENTRY_MCP_HTTP_PORT"))
     # The HTTP limits below are sized for a team server: tens of people, each with a few MCP clients open.
     # A session costs little while idle, and a client whose session has expired starts a new one (the
     # SDK's defaults of 10,000 sessions kept for 30 minutes let a burst of `initialize`s lock out every new
@@ -209,20 +207,20 @@ class Settings(QuietModel):
     http_max_sessions: int = Field(
         1000,
         ge=1,
-        validation_alias=_alias("SENTRY_MCP_HTTP_MAX_SESSIONS", "http_max_sessions"),
+        validation_alias=_env("SENTRY_MCP_HTTP_MAX_SESSIONS"),
         description="Streamable HTTP: open sessions at most; one more `initialize` gets 503 until one ends.",
     )
     http_session_idle_timeout: float = Field(
         600.0,
         gt=0,
         le=86_400,
-        validation_alias=_alias("SENTRY_MCP_HTTP_SESSION_IDLE_TIMEOUT", "http_session_idle_timeout"),
+        validation_alias=_env("SENTRY_MCP_HTTP_SESSION_IDLE_TIMEOUT"),
         description="Streamable HTTP: seconds a session lives with no request in flight and no open stream.",
     )
     http_max_connections: int = Field(
         4096,
         ge=1,
-        validation_alias=_alias("SENTRY_MCP_HTTP_MAX_CONNECTIONS", "http_max_connections"),
+        validation_alias=_env("SENTRY_MCP_HTTP_MAX_CONNECTIONS"),
         description="Open connections (or requests in flight) at most; beyond it a request gets 503. "
         "Room for a GET stream and a call in flight for each of the maximum sessions, twice over.",
     )
@@ -230,79 +228,71 @@ class Settings(QuietModel):
         10.0,
         gt=0,
         le=600,
-        validation_alias=_alias("SENTRY_MCP_HTTP_HEADER_TIMEOUT", "http_header_timeout"),
+        validation_alias=_env("SENTRY_MCP_HTTP_HEADER_TIMEOUT"),
         description="Seconds a connection has to send a complete request line and headers, else it is closed.",
     )
     http_keep_alive_timeout: int = Field(
         5,
         ge=1,
         le=600,
-        validation_alias=_alias("SENTRY_MCP_HTTP_KEEP_ALIVE_TIMEOUT", "http_keep_alive_timeout"),
+        validation_alias=_env("SENTRY_MCP_HTTP_KEEP_ALIVE_TIMEOUT"),
         description="Seconds an idle keep-alive connection stays open after a response.",
     )
     # Scale-out and operations (README "Deploy for a team").
     http_stateless: bool = Field(
         False,
-        validation_alias=_alias("SENTRY_MCP_HTTP_STATELESS", "http_stateless"),
+        validation_alias=_env("SENTRY_MCP_HTTP_STATELESS"),
         description="Streamable HTTP without server-side sessions: any process or replica answers any request.",
     )
     http_workers: int = Field(
         1,
         ge=1,
         le=64,
-        validation_alias=_alias("SENTRY_MCP_HTTP_WORKERS", "http_workers"),
+        validation_alias=_env("SENTRY_MCP_HTTP_WORKERS"),
         description="Server processes sharing the port (uvicorn's process manager); more than one needs stateless.",
     )
     http_shutdown_timeout: float = Field(
         10.0,
         ge=0,
         le=600,
-        validation_alias=_alias("SENTRY_MCP_HTTP_SHUTDOWN_TIMEOUT", "http_shutdown_timeout"),
+        validation_alias=_env("SENTRY_MCP_HTTP_SHUTDOWN_TIMEOUT"),
         description="On SIGTERM: seconds in-flight requests have to finish before they are cancelled.",
     )
     access_log: bool = Field(
         True,
-        validation_alias=_alias("SENTRY_MCP_ACCESS_LOG", "access_log"),
+        validation_alias=_env("SENTRY_MCP_ACCESS_LOG"),
         description="HTTP transports: one stderr line per tool call (tool, status, milliseconds; never arguments).",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
-        "WARNING", validation_alias=_alias("SENTRY_MCP_LOG_LEVEL", "log_level")
+        "WARNING", validation_alias=_env("SENTRY_MCP_LOG_LEVEL")
     )
     timeout: float = Field(
         30.0,
         gt=0,
         le=600,
-        validation_alias=_alias("SENTRY_MCP_TIMEOUT", "timeout"),
+        validation_alias=_env("SENTRY_MCP_TIMEOUT"),
         description="Per-call deadline in seconds.",
     )
     max_result_chars: int = Field(
         20_000,
         ge=2_000,
         le=1_000_000,
-        validation_alias=_alias("SENTRY_MCP_MAX_RESULT_CHARS", "max_result_chars"),
+        validation_alias=_env("SENTRY_MCP_MAX_RESULT_CHARS"),
         description="Size budget of one result (characters of JSON); lists past it are trimmed.",
     )
     list_format: Literal["objects", "columns"] = Field(
         "objects",
-        validation_alias=_alias("SENTRY_MCP_LIST_FORMAT", "list_format"),
+        validation_alias=_env("SENTRY_MCP_LIST_FORMAT"),
         description="MCP list results: rows as objects (default) or as arrays under one 'columns' header "
         "(~30% fewer characters for 25 issues).",
     )
 
-    airbyte_client_id: str | None = Field(None, validation_alias=_alias("AIRBYTE_CLIENT_ID", "airbyte_client_id"))
-    airbyte_client_secret: SecretStr | None = Field(
-        None, validation_alias=_alias("AIRBYTE_CLIENT_SECRET", "airbyte_client_secret")
-    )
-    airbyte_customer_name: str | None = Field(
-        None, validation_alias=_alias("AIRBYTE_CUSTOMER_NAME", "airbyte_customer_name")
-    )
-    airbyte_organization_id: str | None = Field(
-        None, validation_alias=_alias("AIRBYTE_ORGANIZATION_ID", "airbyte_organization_id")
-    )
-    airbyte_connector_id: str | None = Field(
-        None, validation_alias=_alias("AIRBYTE_CONNECTOR_ID", "airbyte_connector_id")
-    )
-    airbyte_api_url: str = Field(DEFAULT_AIRBYTE_API_URL, validation_alias=_alias("AIRBYTE_API_URL", "airbyte_api_url"))
+    airbyte_client_id: str | None = Field(None, validation_alias=_env("AIRBYTE_CLIENT_ID"))
+    airbyte_client_secret: SecretStr | None = Field(None, validation_alias=_env("AIRBYTE_CLIENT_SECRET"))
+    airbyte_customer_name: str | None = Field(None, validation_alias=_env("AIRBYTE_CUSTOMER_NAME"))
+    airbyte_organization_id: str | None = Field(None, validation_alias=_env("AIRBYTE_ORGANIZATION_ID"))
+    airbyte_connector_id: str | None = Field(None, validation_alias=_env("AIRBYTE_CONNECTOR_ID"))
+    airbyte_api_url: str = Field(DEFAULT_AIRBYTE_API_URL, validation_alias=_env("AIRBYTE_API_URL"))
 
     @classmethod
     def read(cls, **overrides: Any) -> Settings:

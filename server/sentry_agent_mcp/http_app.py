@@ -72,17 +72,28 @@ class ListenError(SentryAgentError):
     code = "cannot_listen"
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """A socket bound to ``host``:``port`` and listening, for uvicorn to serve: a failure is one clear line."""
+def bound_socket(
+    host: str,
+    port: int,
+    kind: type[socket.socket] = socket.socket,
+    *,
+    reuse_port: bool = False,
+    backlog: int | None = None,
+) -> socket.socket:
+    """A TCP socket of class ``kind`` bound to ``host``:``port`` (``SO_REUSEPORT`` too when asked), listening
+    when a ``backlog`` is given: a failure is one clear line (``ListenError``)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP, not 0 (socket.create_server's): asyncio turns Nagle off only on sockets that say TCP,
     # and without it every answer waits ~40 ms for a delayed ACK (uvloop does it regardless).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock = kind(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         if os.name == "posix":  # as uvicorn and socket.create_server do; on Windows it would allow port theft
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, port))
-        sock.listen(2048)  # uvicorn's default backlog
+        if backlog is not None:
+            sock.listen(backlog)
         return sock
     except OSError as exc:  # gaierror's errno is negative: its own text says it
         sock.close()
@@ -91,6 +102,11 @@ def listening_socket(host: str, port: int) -> socket.socket:
             f"Cannot listen on {host}:{port}: {reason}",
             hint="Another server may hold the port: pick another with --port (SENTRY_MCP_HTTP_PORT).",
         ) from None
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host``:``port`` and listening, for uvicorn to serve: a failure is one clear line."""
+    return bound_socket(host, port, backlog=2048)  # uvicorn's default backlog
 
 
 def endpoint_url(sock: socket.socket, transport: HttpTransport) -> str:

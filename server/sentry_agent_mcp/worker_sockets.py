@@ -16,12 +16,11 @@ the workers share one listening socket as before.
 
 from __future__ import annotations
 
-import os
 import socket
 import sys
 from typing import Any
 
-from .http_app import EXIT_CANNOT_LISTEN, ListenError, listening_socket
+from .http_app import EXIT_CANNOT_LISTEN, ListenError, bound_socket, listening_socket
 
 
 def kernel_spreads_connections() -> bool:
@@ -37,24 +36,6 @@ class PerWorkerSocket(socket.socket):
         return (worker_socket, (host, port))
 
 
-def _reuse_port_socket(host: str, port: int, kind: type[socket.socket]) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP, as http_app.listening_socket says why (Nagle off under asyncio)
-    sock = kind(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind((host, port))
-        return sock
-    except OSError as exc:
-        sock.close()
-        reason = os.strerror(exc.errno) if exc.errno and exc.errno > 0 else (exc.strerror or str(exc))
-        raise ListenError(
-            f"Cannot listen on {host}:{port}: {reason}",
-            hint="Another server may hold the port: pick another with --port (SENTRY_MCP_HTTP_PORT).",
-        ) from None
-
-
 def worker_socket(host: str, port: int) -> socket.socket:
     """In a worker, while it unpickles what the supervisor sent: its own socket on the parent's address.
 
@@ -63,7 +44,7 @@ def worker_socket(host: str, port: int) -> socket.socket:
     supervisor instead of restarting the worker in a loop.
     """
     try:
-        return _reuse_port_socket(host, port, socket.socket)
+        return bound_socket(host, port, reuse_port=True)
     except ListenError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(EXIT_CANNOT_LISTEN) from None
@@ -81,4 +62,4 @@ def supervisor_socket(host: str, port: int) -> socket.socket:
         return probe
     bound_host, bound_port = probe.getsockname()[:2]
     probe.close()
-    return _reuse_port_socket(bound_host, bound_port, PerWorkerSocket)
+    return bound_socket(bound_host, bound_port, PerWorkerSocket, reuse_port=True)
