@@ -62,6 +62,9 @@ def main() -> None:
     for name, row in summary.items():
         print(f"{name:>6}: {row['bytes']:6d} bytes,", end=" ")
         print(f"demo answer {row['demo_answer_ms']:.3f} ms, decode {row['decode_ms']:.3f} ms")
+    plain, lean = summary["plain"], summary["lean"]
+    summary["lean_over_plain"] = {key: round(lean[key] / plain[key], 3) for key in plain if plain[key]}
+    print(f"lean/plain: {summary['lean_over_plain']}")
     summary["lean_items"] = [f"{k}={v}" for k, v in lean_items]
     write_result("lean_page", {"rounds": args.rounds, "summary": summary})
 

@@ -101,6 +101,7 @@ async def test_projects_org_scoped_or_global_and_keys_without_secrets(
     assert req.path == "/api/0/projects/acme/web/keys/"
     raw = httpx2.get(f"{demo_sentry.url}{req.path}", headers={"Authorization": f"Bearer {CANARY_TOKEN}"}).json()
     assert raw[0]["secret"] and raw[0]["dsn"]["secret"], "the demo sends secrets, as Sentry does"
+    assert len(keys["data"]) == len(raw), "every key is listed, without its secrets"
     for key in keys["data"]:
         assert "secret" not in key and "secret" not in key["dsn"]
         assert key["dsn"]["public"].startswith("http")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
+
+import pytest
 
 import sentry_demo
 from sentry_demo.tables import load
@@ -30,4 +33,5 @@ def test_records_are_frozen_and_dated() -> None:
     data = sentry_demo.dataset()
     alice = data.members[0]
     assert isinstance(alice.team_slugs, tuple) and alice.date_joined.tzinfo is not None
-    assert hash(alice) == hash(alice)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        alice.name = "changed"  # type: ignore[misc]

@@ -143,7 +143,9 @@ def _owner(store: Store, issue: Issue) -> JSON:
     return {"type": "ownershipRule", "owner": f"team:{team.id}", "date_added": iso(issue.first_seen)}
 
 
-SEEN_STATS = ("id", "count", "userCount", "firstSeen", "lastSeen", "isUnhandled")
+LIFETIME = ("count", "userCount", "firstSeen", "lastSeen")
+"""The base group's totals that a row's `lifetime` repeats (the demo has no time-filtered counts)."""
+SEEN_STATS = ("id", *LIFETIME, "isUnhandled")
 """What a row keeps of the base group under `collapse=base`."""
 
 
@@ -162,12 +164,7 @@ def issue_org_row(store: Store, issue: Issue, stats_period: str | None, collapse
     if "stats" not in collapse:
         record["stats"] = {stats_period: stats(issue, stats_period)} if stats_period else {}
         if "lifetime" not in collapse:
-            record["lifetime"] = {
-                "count": str(issue.count),
-                "userCount": issue.user_count,
-                "firstSeen": iso(issue.first_seen),
-                "lastSeen": iso(issue.last_seen),
-            }
+            record["lifetime"] = {key: record[key] for key in LIFETIME}
         if "filtered" not in collapse:
             record["filtered"] = None
         record["sessionCount"] = 0

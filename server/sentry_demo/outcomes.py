@@ -20,7 +20,7 @@ from .dataset import REFERENCE_TIME, dataset
 from .handlers import get_org, ok
 from .http import ApiError, ApiRequest, ApiResponse
 from .models import iso
-from .params import Buckets, buckets, project_slugs
+from .params import Buckets, buckets, fields_and_group_by, project_slugs
 from .store import Store
 from .tables import load
 
@@ -103,16 +103,7 @@ def _choice(request: ApiRequest, name: str, choices: Sequence[str]) -> str | Non
 
 def get_stats(store: Store, request: ApiRequest) -> ApiResponse:
     get_org(store, request)
-    fields = request.getlist("field")
-    if not fields:
-        raise ApiError(400, 'Request is missing a "field"')
-    for name in fields:
-        if name not in FIELDS:
-            raise ApiError(400, f'Invalid field: "{name}"')
-    group_by = request.getlist("groupBy")
-    for name in group_by:
-        if name not in GROUP_BY:
-            raise ApiError(400, f'Invalid groupBy: "{name}"')
+    fields, group_by = fields_and_group_by(request, FIELDS, GROUP_BY)
     category = _choice(request, "category", CATEGORIES)
     outcome = _choice(request, "outcome", OUTCOMES)
     reason = request.get("reason")

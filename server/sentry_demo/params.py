@@ -1,12 +1,14 @@
 """Query parameters many routes share, parsed the way Sentry parses them: the time window (`statsPeriod`
 or `start`+`end`, relative to the demo's fixed "now"), time-series buckets (`interval`, rounded like
-Sentry's `get_constrained_date_range`), and the `project` / `environment` filters.
+Sentry's `get_constrained_date_range`), the `project` / `environment` filters, and the `field` / `groupBy`
+lists of the stats endpoints.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -138,3 +140,20 @@ def project_slugs(store: Store, request: ApiRequest, *, slugs_ok: bool = False) 
 def environments(request: ApiRequest) -> set[str]:
     """Repeated `environment` params (empty set = all)."""
     return {e for e in request.getlist("environment") if e}
+
+
+def fields_and_group_by(
+    request: ApiRequest, known_fields: Collection[str], known_group_by: Collection[str]
+) -> tuple[list[str], list[str]]:
+    """A stats endpoint's `field` (at least one) and `groupBy` lists, each name checked (sessions, outcomes)."""
+    fields = request.getlist("field")
+    if not fields:
+        raise ApiError(400, 'Request is missing a "field"')
+    for name in fields:
+        if name not in known_fields:
+            raise ApiError(400, f'Invalid field: "{name}"')
+    group_by = request.getlist("groupBy")
+    for name in group_by:
+        if name not in known_group_by:
+            raise ApiError(400, f'Invalid groupBy: "{name}"')
+    return fields, group_by

@@ -20,7 +20,7 @@ from .handlers import get_org
 from .http import ApiError, ApiRequest, ApiResponse
 from .models import Release, iso
 from .pagination import link_header, paginate, parse_cursor, parse_per_page
-from .params import Buckets, buckets, environments, project_slugs
+from .params import Buckets, buckets, environments, fields_and_group_by, project_slugs
 from .search import parse
 from .store import Store
 from .tables import load
@@ -141,16 +141,7 @@ def _filters(request: ApiRequest) -> list[tuple[str, set[str], bool]]:
 
 def query_sessions(store: Store, request: ApiRequest) -> ApiResponse:
     get_org(store, request)
-    fields = request.getlist("field")
-    if not fields:
-        raise ApiError(400, 'Request is missing a "field"')
-    for name in fields:
-        if name not in FIELDS and name not in RATE_FIELDS:
-            raise ApiError(400, f'Invalid field: "{name}"')
-    group_by = request.getlist("groupBy")
-    for name in group_by:
-        if name not in GROUP_BY:
-            raise ApiError(400, f'Invalid groupBy: "{name}"')
+    fields, group_by = fields_and_group_by(request, (*FIELDS, *RATE_FIELDS), GROUP_BY)
     if "session.status" in group_by:
         for name in fields:
             if name in RATE_FIELDS:
